@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* State Threads glue: process setup, TCP/UDP sockets, and I/O calls that return srs_error_t
+ * and mark the coroutine's state (waiting on read/write, sleeping) for the coroutine dump. */
+#ifndef SRS_PROTOCOL_ST_H
+#define SRS_PROTOCOL_ST_H
+
+#include "srs_core.h"
+#include "srs_core_error.h"
+
+#include <netinet/in.h>
+#include <st.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* poll event system (Debian's ST has no epoll), a monotonic clock, the coroutine registry,
+ * and RLIMIT_NOFILE raised to its hard limit. */
+srs_error_t srs_st_init(void);
+
+/* A socket address of either family, with its length. */
+typedef struct {
+    struct sockaddr_storage ss;
+    socklen_t len;
+} srs_sockaddr_t;
+
+/* Resolve host (numeric first; a name falls back to a blocking lookup) and port. An empty host
+ * or "0.0.0.0" means all IPv4 interfaces, "::" all IPv6 ones. */
+srs_error_t srs_sockaddr_resolve(const char *host, int port, srs_sockaddr_t *out);
+/* "ip:port" or "[ip6]:port" into buf; returns buf. */
+const char *srs_sockaddr_string(const srs_sockaddr_t *addr, char *buf, size_t size);
+/* The port of an address (host order). */
+int srs_sockaddr_port(const srs_sockaddr_t *addr);
+
+srs_error_t srs_tcp_listen(const char *host, int port, st_netfd_t *out);
+srs_error_t srs_udp_listen(const char *host, int port, st_netfd_t *out);
+/* The local address a socket is bound to (for listeners on port 0). */
+srs_error_t srs_socket_local_addr(st_netfd_t fd, srs_sockaddr_t *out);
+
+srs_error_t srs_tcp_connect(const char *host, int port, srs_utime_t timeout, st_netfd_t *out);
+/* A connected UDP socket: the kernel filters the source and skips the route lookup. */
+srs_error_t srs_udp_connect(const char *host, int port, st_netfd_t *out);
+
+srs_error_t srs_st_accept(st_netfd_t lfd, st_netfd_t *out, srs_sockaddr_t *peer, srs_utime_t timeout);
+/* Reads what is available (at least one byte); EOF is ERROR_SYSTEM_EOF. */
+srs_error_t srs_st_read(st_netfd_t fd, void *buf, size_t size, srs_utime_t timeout, size_t *nread);
+srs_error_t srs_st_read_fully(st_netfd_t fd, void *buf, size_t size, srs_utime_t timeout);
+srs_error_t srs_st_write(st_netfd_t fd, const void *buf, size_t size, srs_utime_t timeout);
+srs_error_t srs_st_writev(st_netfd_t fd, const struct iovec *iov, int iovcnt, srs_utime_t timeout);
+/* Sleep; an interrupt returns ERROR_SYSTEM_INTERRUPTED. */
+srs_error_t srs_st_usleep(srs_utime_t us);
+
+/* Close and free; NULL is fine. */
+void srs_st_close(st_netfd_t fd);
+#define srs_st_close_and_clear(fd) do { srs_st_close(fd); (fd) = NULL; } while (0)
+
+/* Map an st_* failure (-1 with errno) to an error with the right code. */
+srs_error_t srs_st_error(const char *what);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
