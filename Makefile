@@ -21,7 +21,7 @@ else
 COMMON_FLAGS += -O2
 endif
 CFLAGS += -std=c11 $(COMMON_FLAGS) $(shell pkg-config --cflags libcjson libsrtp2 hiredis)
-CXXFLAGS += -std=c++17 $(COMMON_FLAGS) $(shell pkg-config --cflags gtest)
+CXXFLAGS += -std=c++17 $(COMMON_FLAGS) $(shell pkg-config --cflags gtest libcjson)
 
 # State Threads is linked statically (Debian ships only libst.a).
 LIBS := -l:libst.a $(shell pkg-config --libs libssl libcrypto libsrtp2 libcjson hiredis) -lm
@@ -29,7 +29,7 @@ ifneq ($(SANITIZER),yes)
 # gperftools' CPU profiler; its signal-driven sampler does not mix with ASan.
 LIBS += $(shell pkg-config --libs libprofiler)
 endif
-LDFLAGS += $(SAN_LDFLAGS)
+LDFLAGS += $(SAN_LDFLAGS) -Wl,-z,noexecstack
 
 src_of = $(wildcard $(1)/*.c)
 obj_of = $(patsubst %.c,$(O)/%.o,$(1))
@@ -46,7 +46,11 @@ UTEST_SRCS := $(wildcard utest/*.cpp)
 UTEST_OBJS := $(patsubst utest/%.cpp,$(O)/ut/%.o,$(UTEST_SRCS))
 
 .PHONY: all utest test fuzz clean install
-all: $(PROGRAMS) bin/srs-proxy
+all: $(PROGRAMS)
+# bin/srs-proxy is where the Go proxy's users run it from; it follows the default build only.
+ifeq ($(O),objs)
+all: bin/srs-proxy
+endif
 
 bin/srs-proxy: $(O)/srs-proxy
 	@mkdir -p bin

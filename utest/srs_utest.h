@@ -21,7 +21,7 @@ extern "C" {
 #define HELPER_EXPECT_FAILED_CODE(x, code) do { \
     srs_error_t helper_err_ = (x); \
     EXPECT_TRUE(helper_err_ != srs_success); \
-    if ((code) && helper_err_) EXPECT_EQ((int)(code), srs_error_code(helper_err_)) << srs_error_desc(helper_err_); \
+    if ((code) && helper_err_) { EXPECT_EQ((int)(code), srs_error_code(helper_err_)) << srs_error_desc(helper_err_); } \
     srs_error_free(helper_err_); \
 } while (0)
 #define HELPER_EXPECT_FAILED(x) HELPER_EXPECT_FAILED_CODE(x, 0)

@@ -93,6 +93,13 @@ const char *srs_error_message(srs_error_t err)
     return err ? err->msg : "";
 }
 
+const char *srs_error_cause_message(srs_error_t err)
+{
+    if (!err) return "";
+    while (err->wrapped) err = err->wrapped;
+    return err->msg;
+}
+
 /* A growable string for building descriptions. */
 typedef struct { char *s; size_t len, cap; } strbuf_t;
 

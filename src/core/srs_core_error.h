@@ -95,6 +95,8 @@ const char *srs_error_summary(srs_error_t err);
 const char *srs_error_desc(srs_error_t err);
 /* The message of the outermost layer only. */
 const char *srs_error_message(srs_error_t err);
+/* The message of the innermost layer (the root cause), e.g. "empty rtmp". */
+const char *srs_error_cause_message(srs_error_t err);
 void srs_error_free(srs_error_t err);
 #define srs_error_reset(err) do { srs_error_free(err); (err) = NULL; } while (0)
 

@@ -51,7 +51,8 @@ bool srs_log_limit_allow(srs_log_limit_t *limit, uint64_t *suppressed);
 #define srs_log_limited(limit, level, fmt, ...) do { \
     uint64_t srs_log_dropped_; \
     if (srs_log_enabled(level) && srs_log_limit_allow((limit), &srs_log_dropped_)) { \
-        srs_log_write((level), fmt " (suppressed %llu)", ##__VA_ARGS__, (unsigned long long)srs_log_dropped_); \
+        if (srs_log_dropped_) srs_log_write((level), fmt " (%llu similar lines suppressed)", ##__VA_ARGS__, (unsigned long long)srs_log_dropped_); \
+        else srs_log_write((level), fmt, ##__VA_ARGS__); \
     } \
 } while (0)
 

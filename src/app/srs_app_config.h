@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* The proxy's configuration, read from the environment exactly like the Go proxy (spec 1.1):
+ * a .env file fills variables not already set, a variable that is unset or empty takes its
+ * default, and every value is checked once at startup. Unlike Go, an invalid value fails
+ * startup with a message naming the variable, PROXY_STATIC_FILES= (empty) disables static
+ * files, and the Redis password is never logged. */
+#ifndef SRS_APP_CONFIG_H
+#define SRS_APP_CONFIG_H
+
+#include "srs_core.h"
+#include "srs_core_error.h"
+#include "srs_kernel_listen.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The default .env file, in the working directory as in Go. */
+#define SRS_CONFIG_DOTENV ".env"
+/* A larger .env file is refused; a real one is a few KiB. */
+#define SRS_CONFIG_DOTENV_MAX (1024 * 1024)
+
+typedef struct {
+    /* listeners */
+    srs_listen_t http_api, http_server, rtmp_server, webrtc_server, srt_server, system_api;
+    bool pprof_enabled; srs_listen_t pprof;           /* PROXY_PPROF, or GO_PPROF as alias */
+    bool exporter_enabled; srs_listen_t exporter;     /* PROXY_EXPORTER (new, optional): own /metrics listener */
+    srs_utime_t force_quit_timeout, grace_quit_timeout, origin_server_ttl;
+    char static_files[1024];  bool static_files_enabled;
+    bool lb_redis;            /* PROXY_LOAD_BALANCER_TYPE: "memory" (default) or "redis"; others invalid */
+    char redis_host[256]; int redis_port; char redis_password[256]; int redis_db; char redis_key_prefix[256];
+    bool default_backend_enabled;
+    char default_backend_ip[64], default_backend_rtmp[64], default_backend_http[64],
+         default_backend_api[64], default_backend_rtc[64], default_backend_srt[64];
+    /* New in this proxy (not in Go), all optional: */
+    char webrtc_candidate[64];           /* PROXY_WEBRTC_CANDIDATE, "" = keep the origin's IP */
+    srs_utime_t rtc_session_timeout;     /* PROXY_RTC_SESSION_TIMEOUT, default 30s */
+    int max_connections;                 /* PROXY_MAX_CONNECTIONS, default 10000 (0 = unlimited) */
+    char system_api_token[256];          /* PROXY_SYSTEM_API_TOKEN, "" = no token required */
+    int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
+} srs_config_t;
+
+/* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs
+ * "no .env file found, skipping"; any other read error fails) into the process environment, each
+ * key only if not already set, even when set to empty (as Go's LookupEnv); a key repeated in the
+ * file takes its last value. Then reads every variable, applies defaults when the variable is
+ * unset or empty (as Go), validates, and fills cfg.
+ * PROXY_STATIC_FILES: unset -> "./trunk/research"; set to empty -> disabled; a path that is not an
+ * existing directory -> error naming PROXY_STATIC_FILES. Every error names the variable and the
+ * bad value (never a secret's value), e.g. "invalid PROXY_ORIGIN_SERVER_TTL=abc: ...".
+ * The caller applies cfg->log_level with srs_log_set_level. */
+srs_error_t srs_config_load(srs_config_t *cfg, const char *dotenv_path);
+
+/* Writes every variable as it is used, "GO_PPROF=..., PROXY_FORCE_QUIT_TIMEOUT=30s, ...", into
+ * buf; the Redis password and the system API token appear as "******" when set. */
+void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size);
+
+/* One info log line with srs_config_describe. */
+void srs_config_log(const srs_config_t *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP API (PROXY_HTTP_API): /api/v1/versions, and the WebRTC signalling (WHIP/WHEP and the
+ * legacy /rtc/v1/publish/ and /rtc/v1/play/) that the WebRTC module adds. */
+#ifndef SRS_APP_HTTP_API_H
+#define SRS_APP_HTTP_API_H
+
+#include "srs_app_server.h"
+
+srs_error_t srs_http_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* The load balancer: which origin serves a stream, and the HLS/WebRTC sessions that must find
+ * their stream again (spec §3). One interface, two implementations: memory (one proxy) and Redis
+ * (several proxies sharing state). */
+#ifndef SRS_APP_LB_H
+#define SRS_APP_LB_H
+
+#include "srs_core.h"
+#include "srs_core_error.h"
+#include "srs_app_origin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct srs_lb_s srs_lb_t;
+
+/* Loads (get) refresh the entry's last use. Missing entries → ERROR_SESSION_NOT_FOUND. */
+typedef struct {
+    /* Register or refresh an origin (replaces the one with the same id). */
+    srs_error_t (*update)(srs_lb_t *lb, const srs_origin_t *origin);
+    /* The origin for a stream URL (sticky); copies it into *out. ERROR_ORIGIN_NONE when no origin. */
+    srs_error_t (*pick)(srs_lb_t *lb, const char *stream_url, srs_origin_t *out);
+    /* HLS play sessions: one per (stream URL); spbhid → stream URL + full URL. */
+    srs_error_t (*store_hls)(srs_lb_t *lb, const char *stream_url, const char *spbhid, const char *full_url);
+    srs_error_t (*load_hls_by_spbhid)(srs_lb_t *lb, const char *spbhid, char *stream_url, size_t su_size, char *full_url, size_t fu_size);
+    /* The spbhid already issued for a stream URL, so a playlist request reuses it (no leak). */
+    srs_error_t (*load_hls_by_stream)(srs_lb_t *lb, const char *stream_url, char *spbhid, size_t size);
+    /* WebRTC sessions: ufrag ("answerUfrag:offerUfrag") → stream URL. */
+    srs_error_t (*store_rtc)(srs_lb_t *lb, const char *stream_url, const char *ufrag);
+    srs_error_t (*load_rtc_by_ufrag)(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size);
+    /* Forget a session (it ended); removing a missing one succeeds. */
+    srs_error_t (*remove_rtc)(srs_lb_t *lb, const char *ufrag);
+    /* Drop expired HLS/RTC entries and sticky picks of origins long gone; called every few seconds. */
+    void (*sweep)(srs_lb_t *lb);
+    /* Every origin known (for metrics and /api/v1 listings): calls fn per origin with alive flag. */
+    void (*foreach_origin)(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx);
+    void (*free)(srs_lb_t *lb);
+} srs_lb_vtable_t;
+
+struct srs_lb_s { const srs_lb_vtable_t *vt; };
+
+#define SRS_LB_HLS_ALIVE (120 * SRS_UTIME_SECONDS)
+#define SRS_LB_RTC_ALIVE (120 * SRS_UTIME_SECONDS)
+/* Origins not heard from for this many TTLs are forgotten (with their sticky picks). */
+#define SRS_LB_ORIGIN_FORGET_TTLS 10
+/* PROXY_ORIGIN_SERVER_TTL's default. */
+#define SRS_LB_ORIGIN_TTL_DEFAULT (300 * SRS_UTIME_SECONDS)
+
+/* Wall clock in microseconds; tests inject a fake one. */
+typedef int64_t (*srs_lb_clock_fn)(void);
+
+/* The memory balancer. origin_ttl > 0; clock NULL = the real wall clock. */
+srs_lb_t *srs_lb_memory_new(srs_utime_t origin_ttl, srs_lb_clock_fn clock);
+
+/* How many entries each table of a memory balancer holds (for tests and metrics); all zero for
+ * any other balancer. */
+typedef struct {
+    size_t origins, picked, hls_streams, hls_sessions, rtc_sessions;
+} srs_lb_memory_sizes_t;
+void srs_lb_memory_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out);
+
+/* Helpers shared by the implementations. */
+/* Now from the clock, or the real wall clock when clock is NULL. */
+int64_t srs_lb_now(srs_lb_clock_fn clock);
+/* An origin is alive when it registered less than ttl ago. */
+bool srs_lb_origin_alive(const srs_origin_t *o, int64_t now, srs_utime_t ttl);
+/* Copy src into dst (size bytes); ERROR_SYSTEM_LIMIT when it does not fit. */
+srs_error_t srs_lb_copy_out(char *dst, size_t size, const char *src);
+/* Free any balancer; NULL is harmless. */
+void srs_lb_free(srs_lb_t *lb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: MIT */
+#include "srs_app_rtc_server.h"
+#include "srs_core_log.h"
+#include "srs_protocol_coroutine.h"
+#include "srs_protocol_st.h"
+#include "srs_protocol_stun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+/* SRS asks for 10 MiB on its RTC socket; the kernel may cap it (net.core.rmem_max). */
+#define SRS_RTC_SOCKET_BUFFER (10 * 1024 * 1024)
+/* The largest datagram we relay; UDP cannot carry more. */
+#define SRS_RTC_MAX_DATAGRAM 65536
+/* Yield to other coroutines after this many datagrams in a row (as SRS's UDP listener). */
+#define SRS_RTC_YIELD_EVERY 16
+/* At most this many datagrams from one session socket per epoll round, for fairness. */
+#define SRS_RTC_DRAIN_PER_SESSION 16
+#define SRS_RTC_EPOLL_EVENTS 256
+#define SRS_RTC_SWEEP_INTERVAL (SRS_UTIME_SECONDS / 2)
+/* Lookups of unknown ufrags in the load balancer waiting at once; more are dropped (the
+ * client retransmits its binding request). */
+#define SRS_RTC_RESOLVER_QUEUE 64
+#define SRS_RTC_RESOLVER_MAX_PACKET 1024
+
+typedef struct {
+    char ufrag[SRS_RTC_UFRAG_MAX];
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    uint8_t packet[SRS_RTC_RESOLVER_MAX_PACKET];
+    size_t packet_len;
+} resolve_job_t;
+
+struct srs_rtc_server_s {
+    const srs_config_t *cfg;
+    srs_lb_t *lb;
+    st_netfd_t listener;
+    int lfd;
+    int port;
+    int epfd;
+    st_netfd_t epoll_netfd;
+    srs_rtc_table_t *table;
+    srs_rtc_stats_t stats;
+
+    srs_coroutine_t *mux;
+    srs_coroutine_t *forwarder;
+    srs_coroutine_t *sweeper;
+    srs_coroutine_t *resolver;
+
+    resolve_job_t jobs[SRS_RTC_RESOLVER_QUEUE];
+    int jobs_head, jobs_count;
+    st_cond_t jobs_cond;
+
+    uint8_t rx[SRS_RTC_MAX_DATAGRAM];   /* client → origin */
+    uint8_t fwd[SRS_RTC_MAX_DATAGRAM];  /* origin → client */
+};
+
+/* Errors a peer can trigger are logged at most a few times per interval. */
+static srs_log_limit_t drop_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
+static srs_log_limit_t socket_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
+
+static srs_utime_t now_coarse(void)
+{
+    /* ST refreshes this once per scheduler round: free, and precise enough for idle timers. */
+    return (srs_utime_t)st_utime_last_clock();
+}
+
+static void set_buffers(int fd)
+{
+    int size = SRS_RTC_SOCKET_BUFFER;
+    int rcv = 0, snd = 0;
+    socklen_t len = sizeof(int);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len);
+    len = sizeof(int);
+    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len);
+    srs_log_info("WebRTC UDP socket buffers: asked %d, got rcvbuf=%d sndbuf=%d (the kernel doubles what it grants; "
+                 "raise net.core.rmem_max/wmem_max for more)", size, rcv, snd);
+}
+
+/* The session's own socket to its origin: connected, non-blocking, in the epoll set. */
+static srs_error_t session_open_origin(srs_rtc_server_t *srv, srs_rtc_session_t *s)
+{
+    if (s->origin_fd >= 0) return srs_success;
+    srs_sockaddr_t addr;
+    srs_error_t err = srs_sockaddr_resolve(s->origin_ip, s->origin_rtc_port, &addr);
+    if (err) return srs_error_wrap(err, "origin address");
+    int fd = socket(addr.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return srs_error_new(ERROR_SYSTEM_SOCKET, "origin socket");
+    if (connect(fd, (struct sockaddr *)&addr.ss, addr.len) < 0) {
+        err = srs_error_new(ERROR_SYSTEM_CONNECT, "connect origin %s:%d", s->origin_ip, s->origin_rtc_port);
+        close(fd);
+        return err;
+    }
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.ptr = s;
+    if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        err = srs_error_new(ERROR_SYSTEM_SOCKET, "epoll add");
+        close(fd);
+        return err;
+    }
+    s->origin_fd = fd;
+    return srs_success;
+}
+
+void srs_rtc_server_end_session(srs_rtc_server_t *srv, srs_rtc_session_t *s, const char *reason)
+{
+    srs_rtc_table_remove(srv->table, s);
+    if (s->origin_fd >= 0) {
+        epoll_ctl(srv->epfd, EPOLL_CTL_DEL, s->origin_fd, NULL);
+        close(s->origin_fd);
+    }
+    srs_error_t err = srv->lb->vt->remove_rtc(srv->lb, s->ufrag);
+    srs_error_free(err);
+    srv->stats.sessions_ended++;
+    srs_log_info("RTC session end [%s] ufrag=%s stream=%s reason=%s age=%llds to_origin=%llu/%lluB to_client=%llu/%lluB",
+                 s->cid.id, s->ufrag, s->stream_url, reason,
+                 (long long)((now_coarse() - s->created_at) / SRS_UTIME_SECONDS),
+                 (unsigned long long)s->to_origin_packets, (unsigned long long)s->to_origin_bytes,
+                 (unsigned long long)s->to_client_packets, (unsigned long long)s->to_client_bytes);
+    free(s);
+}
+
+/* A DTLS record of content type 21 (alert): after the handshake that is close_notify or a
+ * fatal alert, either way the end of the session. */
+static bool is_dtls_alert(const uint8_t *data, size_t len)
+{
+    return len >= 13 && data[0] == 21;
+}
+
+static void relay_to_origin(srs_rtc_server_t *srv, srs_rtc_session_t *s, const uint8_t *data, size_t len)
+{
+    if (s->origin_fd < 0) {
+        srs_error_t err = session_open_origin(srv, s);
+        if (err) {
+            srs_log_limited(&socket_log, SRS_LOG_WARN, "RTC session [%s] %s: %s", s->cid.id, s->ufrag, srs_error_summary(err));
+            srs_error_free(err);
+            s->closing = true;
+            return;
+        }
+    }
+    ssize_t n = send(s->origin_fd, data, len, MSG_DONTWAIT);
+    if (n < 0) {
+        srv->stats.drop_send_to_origin++;
+        /* An ICMP port unreachable from the origin surfaces here: the origin is gone. */
+        if (errno == ECONNREFUSED || errno == ENETUNREACH || errno == EHOSTUNREACH) s->closing = true;
+        return;
+    }
+    s->last_packet_at = now_coarse();
+    s->to_origin_packets++;
+    s->to_origin_bytes += len;
+    srv->stats.to_origin_packets++;
+    srv->stats.to_origin_bytes += len;
+    if (is_dtls_alert(data, len)) s->closing = true;
+}
+
+static void queue_resolve(srs_rtc_server_t *srv, const char *ufrag, const struct sockaddr *from, socklen_t from_len,
+                          const uint8_t *data, size_t len)
+{
+    for (int i = 0; i < srv->jobs_count; i++) {
+        if (!strcmp(srv->jobs[(srv->jobs_head + i) % SRS_RTC_RESOLVER_QUEUE].ufrag, ufrag)) return; /* pending */
+    }
+    if (srv->jobs_count == SRS_RTC_RESOLVER_QUEUE || len > SRS_RTC_RESOLVER_MAX_PACKET) {
+        srv->stats.drop_resolver_busy++;
+        return;
+    }
+    resolve_job_t *job = &srv->jobs[(srv->jobs_head + srv->jobs_count) % SRS_RTC_RESOLVER_QUEUE];
+    snprintf(job->ufrag, sizeof(job->ufrag), "%s", ufrag);
+    memcpy(&job->addr, from, from_len);
+    job->addr_len = from_len;
+    memcpy(job->packet, data, len);
+    job->packet_len = len;
+    srv->jobs_count++;
+    st_cond_signal(srv->jobs_cond);
+}
+
+static void on_client_packet(srs_rtc_server_t *srv, const uint8_t *data, size_t len, const struct sockaddr *from,
+                             socklen_t from_len)
+{
+    srs_addr_key_t key;
+    if (!srs_addr_key_from(from, &key)) return;
+    srs_rtc_session_t *s = srs_rtc_table_by_addr(srv->table, &key);
+
+    if (srs_rtc_classify(data, len) == SRS_RTC_PACKET_STUN) {
+        srs_stun_msg_t msg;
+        srs_error_t err = srs_stun_parse(data, len, &msg);
+        if (err) {
+            srv->stats.drop_stun_invalid++;
+            char text[80];
+            srs_sockaddr_t a;
+            memcpy(&a.ss, from, from_len);
+            a.len = from_len;
+            srs_log_limited(&drop_log, SRS_LOG_WARN, "RTC drop invalid STUN from %s: %s",
+                            srs_sockaddr_string(&a, text, sizeof(text)), srs_error_summary(err));
+            srs_error_free(err);
+            return;
+        }
+        /* Only a binding request with a known USERNAME binds an address; the USERNAME beats a
+         * stale address mapping (NAT port reuse). */
+        if (msg.type == SRS_STUN_BINDING_REQUEST && msg.username && msg.username_len < SRS_RTC_UFRAG_MAX) {
+            char ufrag[SRS_RTC_UFRAG_MAX];
+            memcpy(ufrag, msg.username, msg.username_len);
+            ufrag[msg.username_len] = 0;
+            srs_rtc_session_t *named = srs_rtc_table_by_ufrag(srv->table, ufrag);
+            if (!named) {
+                /* Not ours (whatever the address says): maybe signalled on another proxy. */
+                queue_resolve(srv, ufrag, from, from_len, data, len);
+                return;
+            }
+            srs_rtc_table_bind(srv->table, named, from, from_len);
+            s = named;
+        }
+    }
+
+    if (!s) {
+        srv->stats.drop_unknown_addr++;
+        return;
+    }
+    srs_rtc_session_set_peer(s, &key, from, from_len);
+    relay_to_origin(srv, s, data, len);
+}
+
+static srs_error_t mux_cycle(void *arg)
+{
+    srs_rtc_server_t *srv = (srs_rtc_server_t *)arg;
+    int burst = 0;
+    for (;;) {
+        struct sockaddr_storage from;
+        int from_len = (int)sizeof(from);
+        srs_coroutine_set_state(SRS_CO_WAIT_READ);
+        int n = st_recvfrom(srv->listener, srv->rx, sizeof(srv->rx), (struct sockaddr *)&from, &from_len,
+                            ST_UTIME_NO_TIMEOUT);
+        srs_coroutine_set_state(SRS_CO_RUNNABLE);
+        if (n < 0) {
+            if (errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "rtc mux interrupted");
+            srs_log_limited(&socket_log, SRS_LOG_WARN, "RTC listener recvfrom: %s", strerror(errno));
+            continue;
+        }
+        on_client_packet(srv, srv->rx, (size_t)n, (struct sockaddr *)&from, (socklen_t)from_len);
+        if (++burst >= SRS_RTC_YIELD_EVERY) {
+            burst = 0;
+            srs_error_t err = srs_st_usleep(0);
+            if (err) return err;
+        }
+    }
+}
+
+/* Drains one session's socket into the listener, toward the client's current address. */
+static void forward_session(srs_rtc_server_t *srv, srs_rtc_session_t *s)
+{
+    for (int i = 0; i < SRS_RTC_DRAIN_PER_SESSION; i++) {
+        ssize_t n = recv(s->origin_fd, srv->fwd, sizeof(srv->fwd), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) s->closing = true; /* ICMP unreachable */
+            return;
+        }
+        if (s->peer_len == 0) continue; /* no client address yet: nothing to do with it */
+        if (sendto(srv->lfd, srv->fwd, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&s->peer, s->peer_len) < 0) {
+            srv->stats.drop_send_to_client++;
+            continue;
+        }
+        s->last_packet_at = now_coarse();
+        s->to_client_packets++;
+        s->to_client_bytes += (uint64_t)n;
+        srv->stats.to_client_packets++;
+        srv->stats.to_client_bytes += (uint64_t)n;
+        if (is_dtls_alert(srv->fwd, (size_t)n)) s->closing = true;
+    }
+}
+
+static srs_error_t forwarder_cycle(void *arg)
+{
+    srs_rtc_server_t *srv = (srs_rtc_server_t *)arg;
+    struct epoll_event events[SRS_RTC_EPOLL_EVENTS];
+    for (;;) {
+        srs_coroutine_set_state(SRS_CO_WAIT_READ);
+        int r = st_netfd_poll(srv->epoll_netfd, POLLIN, ST_UTIME_NO_TIMEOUT);
+        srs_coroutine_set_state(SRS_CO_RUNNABLE);
+        if (r < 0) {
+            if (errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "rtc forwarder interrupted");
+            return srs_error_new(ERROR_SYSTEM_IO, "poll epoll fd");
+        }
+        int n = epoll_wait(srv->epfd, events, SRS_RTC_EPOLL_EVENTS, 0);
+        for (int i = 0; i < n; i++) {
+            forward_session(srv, (srs_rtc_session_t *)events[i].data.ptr);
+        }
+    }
+}
+
+static srs_error_t sweeper_cycle(void *arg)
+{
+    srs_rtc_server_t *srv = (srs_rtc_server_t *)arg;
+    for (;;) {
+        srs_error_t err = srs_st_usleep(SRS_RTC_SWEEP_INTERVAL);
+        if (err) return err;
+        srs_utime_t now = now_coarse();
+        srs_map_iter_t it;
+        for (srs_map_iter_init(&it, srv->table->by_ufrag); srs_map_iter_next(&it);) {
+            srs_rtc_session_t *s = (srs_rtc_session_t *)it.value;
+            if (s->closing) {
+                srs_rtc_server_end_session(srv, s, "dtls alert or origin unreachable");
+            } else if (now - s->last_packet_at > srv->cfg->rtc_session_timeout) {
+                srs_rtc_server_end_session(srv, s, "idle timeout");
+            }
+        }
+    }
+}
+
+/* Sessions signalled on another proxy (Redis) or before a restart of this table: a binding
+ * request for an unknown ufrag is looked up here, off the packet path. */
+static srs_error_t resolver_cycle(void *arg)
+{
+    srs_rtc_server_t *srv = (srs_rtc_server_t *)arg;
+    resolve_job_t job;
+    for (;;) {
+        while (srv->jobs_count == 0) {
+            srs_coroutine_set_state(SRS_CO_WAIT_COND);
+            int r = st_cond_wait(srv->jobs_cond);
+            srs_coroutine_set_state(SRS_CO_RUNNABLE);
+            if (r < 0 && errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "rtc resolver interrupted");
+        }
+        job = srv->jobs[srv->jobs_head];
+        srv->jobs_head = (srv->jobs_head + 1) % SRS_RTC_RESOLVER_QUEUE;
+        srv->jobs_count--;
+
+        char stream_url[256];
+        srs_origin_t origin;
+        srs_error_t err = srv->lb->vt->load_rtc_by_ufrag(srv->lb, job.ufrag, stream_url, sizeof(stream_url));
+        if (!err) err = srv->lb->vt->pick(srv->lb, stream_url, &origin);
+        if (!err && !origin.rtc_port) err = srs_error_new(ERROR_ORIGIN_PORT, "origin has no rtc server");
+        if (err) {
+            srv->stats.drop_unknown_ufrag++;
+            srs_log_limited(&drop_log, SRS_LOG_WARN, "RTC drop STUN for unknown ufrag %s: %s", job.ufrag,
+                            srs_error_summary(err));
+            srs_error_free(err);
+            continue;
+        }
+        /* Another packet may have created it while we looked up. */
+        srs_rtc_session_t *s = srs_rtc_table_by_ufrag(srv->table, job.ufrag);
+        if (!s) {
+            srs_rtc_session_info_t info = {job.ufrag, stream_url, "", false, origin.ip, origin.rtc_port, origin.api_port};
+            if ((err = srs_rtc_server_add_session(srv, &info)) != srs_success) {
+                srs_log_warn("RTC session %s from load balancer: %s", job.ufrag, srs_error_summary(err));
+                srs_error_free(err);
+                continue;
+            }
+            s = srs_rtc_table_by_ufrag(srv->table, job.ufrag);
+            srs_log_info("RTC session [%s] ufrag=%s found in the load balancer, stream=%s", s->cid.id, s->ufrag, stream_url);
+        }
+        srs_rtc_table_bind(srv->table, s, (struct sockaddr *)&job.addr, job.addr_len);
+        relay_to_origin(srv, s, job.packet, job.packet_len);
+    }
+}
+
+srs_error_t srs_rtc_server_add_session(srs_rtc_server_t *srv, const srs_rtc_session_info_t *info)
+{
+    srs_rtc_session_t *old = srs_rtc_table_by_ufrag(srv->table, info->ufrag);
+    if (old) srs_rtc_server_end_session(srv, old, "replaced by a new offer");
+
+    srs_rtc_session_t *s = srs_rtc_session_new(info->ufrag, info->stream_url, now_coarse());
+    snprintf(s->location, sizeof(s->location), "%s", info->location ? info->location : "");
+    snprintf(s->origin_ip, sizeof(s->origin_ip), "%s", info->origin_ip);
+    s->origin_rtc_port = info->origin_rtc_port;
+    s->origin_api_port = info->origin_api_port;
+    s->publisher = info->publisher;
+    srs_error_t err = srs_rtc_table_add(srv->table, s);
+    if (err) {
+        free(s);
+        return err;
+    }
+    srv->stats.sessions_created++;
+    srs_log_info("RTC session [%s] ufrag=%s stream=%s %s origin=%s:%d", s->cid.id, s->ufrag, s->stream_url,
+                 s->publisher ? "publish" : "play", s->origin_ip, s->origin_rtc_port);
+    return srs_success;
+}
+
+srs_rtc_session_t *srs_rtc_server_find_by_location(srs_rtc_server_t *srv, const char *location)
+{
+    return srs_rtc_table_by_location(srv->table, location);
+}
+
+srs_rtc_session_t *srs_rtc_server_find_by_ufrag(srs_rtc_server_t *srv, const char *ufrag)
+{
+    return srs_rtc_table_by_ufrag(srv->table, ufrag);
+}
+
+const srs_rtc_stats_t *srs_rtc_server_stats(const srs_rtc_server_t *srv) { return &srv->stats; }
+size_t srs_rtc_server_session_count(const srs_rtc_server_t *srv) { return srs_rtc_table_count(srv->table); }
+int srs_rtc_server_port(const srs_rtc_server_t *srv) { return srv->port; }
+
+void srs_rtc_server_foreach(srs_rtc_server_t *srv, void (*fn)(void *ctx, const srs_rtc_session_t *session), void *ctx)
+{
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, srv->table->by_ufrag); srs_map_iter_next(&it);) {
+        fn(ctx, (const srs_rtc_session_t *)it.value);
+    }
+}
+
+static srs_error_t start_coroutine(const char *name, srs_coroutine_cycle_fn fn, srs_rtc_server_t *srv,
+                                   srs_coroutine_t **out)
+{
+    *out = srs_coroutine_new(name, fn, srv);
+    return srs_coroutine_start(*out);
+}
+
+srs_error_t srs_rtc_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_rtc_server_t **out)
+{
+    srs_rtc_server_t *srv = (srs_rtc_server_t *)calloc(1, sizeof(*srv));
+    if (!srv) abort();
+    srv->cfg = cfg;
+    srv->lb = lb;
+    srv->epfd = -1;
+    srv->table = srs_rtc_table_new();
+    srv->jobs_cond = st_cond_new();
+
+    srs_error_t err = srs_udp_listen(cfg->webrtc_server.host, cfg->webrtc_server.port, &srv->listener);
+    if (err) {
+        srs_rtc_server_free(srv);
+        return srs_error_wrap(err, "WebRTC listen");
+    }
+    srv->lfd = st_netfd_fileno(srv->listener);
+    srs_sockaddr_t local;
+    if ((err = srs_socket_local_addr(srv->listener, &local)) != srs_success) {
+        srs_rtc_server_free(srv);
+        return err;
+    }
+    srv->port = srs_sockaddr_port(&local);
+    set_buffers(srv->lfd);
+
+    srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (srv->epfd < 0 || !(srv->epoll_netfd = st_netfd_open(srv->epfd))) {
+        srs_rtc_server_free(srv);
+        return srs_error_new(ERROR_SYSTEM_SOCKET, "epoll for WebRTC sessions");
+    }
+
+    if ((err = start_coroutine("rtc-mux", mux_cycle, srv, &srv->mux)) != srs_success ||
+        (err = start_coroutine("rtc-forwarder", forwarder_cycle, srv, &srv->forwarder)) != srs_success ||
+        (err = start_coroutine("rtc-sweeper", sweeper_cycle, srv, &srv->sweeper)) != srs_success ||
+        (err = start_coroutine("rtc-resolver", resolver_cycle, srv, &srv->resolver)) != srs_success) {
+        srs_rtc_server_free(srv);
+        return err;
+    }
+    char text[80];
+    srs_log_info("WebRTC server listen at udp://%s, session timeout %lldms", srs_sockaddr_string(&local, text, sizeof(text)),
+                 (long long)(cfg->rtc_session_timeout / SRS_UTIME_MILLISECONDS));
+    *out = srv;
+    return srs_success;
+}
+
+void srs_rtc_server_free(srs_rtc_server_t *srv)
+{
+    if (!srv) return;
+    srs_coroutine_free(srv->mux);
+    srs_coroutine_free(srv->forwarder);
+    srs_coroutine_free(srv->sweeper);
+    srs_coroutine_free(srv->resolver);
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, srv->table->by_ufrag); srs_map_iter_next(&it);) {
+        srs_rtc_server_end_session(srv, (srs_rtc_session_t *)it.value, "server quit");
+    }
+    srs_rtc_table_free(srv->table);
+    if (srv->epoll_netfd) st_netfd_close(srv->epoll_netfd);
+    else if (srv->epfd >= 0) close(srv->epfd);
+    srs_st_close(srv->listener);
+    if (srv->jobs_cond) st_cond_destroy(srv->jobs_cond);
+    free(srv);
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+#include "srs_app_server.h"
+#include "srs_app_http_api.h"
+#include "srs_app_http_stream.h"
+#include "srs_app_signal.h"
+#include "srs_app_system_api.h"
+#include "srs_core_log.h"
+#include "srs_protocol_coroutine.h"
+
+#include <string.h>
+
+/* The load balancer's tables are swept this often; the default backend is refreshed every 30 s
+ * as in Go, but with a fresh timestamp so it never counts as dead (Go's bug). */
+#define SRS_SWEEP_INTERVAL (5 * SRS_UTIME_SECONDS)
+#define SRS_DEFAULT_BACKEND_REFRESH (30 * SRS_UTIME_SECONDS)
+
+static int64_t wall_now(void) { return srs_time_now_wall(); }
+
+static srs_error_t register_default_backend(srs_proxy_t *p)
+{
+    p->default_backend.updated_at = wall_now();
+    srs_error_t err = p->lb->vt->update(p->lb, &p->default_backend);
+    if (err) return srs_error_wrap(err, "register default backend");
+    return srs_success;
+}
+
+static srs_error_t timer_cycle(void *arg)
+{
+    srs_proxy_t *p = (srs_proxy_t *)arg;
+    srs_utime_t last_refresh = srs_time_now();
+    for (;;) {
+        srs_error_t err = srs_st_usleep(SRS_SWEEP_INTERVAL);
+        if (err) return err;
+        p->lb->vt->sweep(p->lb);
+        if (p->has_default_backend && srs_time_now() - last_refresh >= SRS_DEFAULT_BACKEND_REFRESH) {
+            last_refresh = srs_time_now();
+            if ((err = register_default_backend(p)) != srs_success) {
+                srs_log_warn("%s", srs_error_summary(err));
+                srs_error_free(err);
+            }
+        }
+    }
+}
+
+/* An HTTP listener over the connection limit answers 503 before closing. */
+static void refuse_http(void *ctx, st_netfd_t fd)
+{
+    SRS_UNUSED(ctx);
+    static const char reply[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        "Content-Length: 47\r\n\r\n{\"code\":1013,\"msg\":\"too many connections, retry\"}";
+    srs_error_t err = srs_st_write(fd, reply, sizeof(reply) - 1, 100 * SRS_UTIME_MILLISECONDS);
+    srs_error_free(err);
+}
+
+static srs_error_t start_tcp(const char *name, const srs_listen_t *addr, srs_tcp_conn_fn fn, srs_proxy_t *p,
+                             srs_tcp_server_t **out)
+{
+    srs_error_t err = srs_tcp_server_start(name, addr->host, addr->port, fn, refuse_http, p, out);
+    if (err) return srs_error_wrap(err, "start %s", name);
+    return srs_success;
+}
+
+static srs_error_t proxy_start(srs_proxy_t *p)
+{
+    const srs_config_t *cfg = p->cfg;
+    srs_error_t err;
+
+    srs_tcp_server_set_max_total(cfg->max_connections);
+
+    if (cfg->lb_redis) {
+        return srs_error_new(ERROR_CONFIG_INVALID,
+                             "PROXY_LOAD_BALANCER_TYPE=redis: the Redis load balancer is not part of this build yet");
+    }
+    p->lb = srs_lb_memory_new(cfg->origin_server_ttl, NULL);
+    srs_log_info("Load balancer: memory, origin TTL %llds", (long long)(cfg->origin_server_ttl / SRS_UTIME_SECONDS));
+
+    if (cfg->default_backend_enabled) {
+        err = srs_origin_default_backend(cfg->default_backend_ip, cfg->default_backend_rtmp,
+                                         cfg->default_backend_http, cfg->default_backend_api,
+                                         cfg->default_backend_rtc, cfg->default_backend_srt, &p->default_backend);
+        if (err) return srs_error_wrap(err, "PROXY_DEFAULT_BACKEND");
+        if ((err = register_default_backend(p)) != srs_success) return err;
+        p->has_default_backend = true;
+        char text[512];
+        srs_origin_describe(&p->default_backend, text, sizeof(text));
+        srs_log_info("Default backend registered, %s", text);
+    }
+
+    /* The Go proxy's order: RTMP, WebRTC, HTTP API, SRT, System API, HTTP stream. */
+    if ((err = srs_rtc_server_start(cfg, p->lb, &p->rtc)) != srs_success) return err;
+    if ((err = start_tcp("HTTP API", &cfg->http_api, srs_http_api_on_conn, p, &p->http_api)) != srs_success) return err;
+    if ((err = start_tcp("System API", &cfg->system_api, srs_system_api_on_conn, p, &p->system_api)) != srs_success) return err;
+    if ((err = start_tcp("HTTP Stream", &cfg->http_server, srs_http_stream_on_conn, p, &p->http_server)) != srs_success) return err;
+
+    p->timer = srs_coroutine_new("timer", timer_cycle, p);
+    return srs_coroutine_start(p->timer);
+}
+
+static void proxy_close_listeners(srs_proxy_t *p)
+{
+    srs_tcp_server_close_listener(p->http_api);
+    srs_tcp_server_close_listener(p->system_api);
+    srs_tcp_server_close_listener(p->http_server);
+}
+
+/* Graceful quit: no new connections; live ones get the grace period, unless a fast quit comes. */
+static void proxy_drain(srs_proxy_t *p)
+{
+    srs_tcp_server_t *servers[] = {p->http_api, p->system_api, p->http_server};
+    srs_utime_t deadline = srs_time_now() + p->cfg->grace_quit_timeout;
+    for (;;) {
+        int live = 0;
+        for (size_t i = 0; i < SRS_ARRAY_SIZE(servers); i++) live += servers[i] ? srs_tcp_server_conn_count(servers[i]) : 0;
+        if (live == 0) {
+            srs_log_info("Graceful quit: all connections closed");
+            return;
+        }
+        if (srs_time_now() >= deadline || srs_signal_quit_requested() == SRS_QUIT_FAST) {
+            srs_log_info("Graceful quit: %d connections left, closing them", live);
+            return;
+        }
+        srs_error_t err = srs_st_usleep(100 * SRS_UTIME_MILLISECONDS);
+        srs_error_free(err);
+    }
+}
+
+static void proxy_free(srs_proxy_t *p)
+{
+    srs_coroutine_free(p->timer);
+    /* Reverse order of start. */
+    srs_tcp_server_free(p->http_server);
+    srs_tcp_server_free(p->system_api);
+    srs_tcp_server_free(p->http_api);
+    srs_rtc_server_free(p->rtc);
+    if (p->lb) p->lb->vt->free(p->lb);
+    memset(p, 0, sizeof(*p));
+}
+
+srs_error_t srs_proxy_run(const srs_config_t *cfg)
+{
+    srs_proxy_t p;
+    memset(&p, 0, sizeof(p));
+    p.cfg = cfg;
+
+    srs_error_t err = proxy_start(&p);
+    if (err) {
+        proxy_free(&p);
+        return err;
+    }
+
+    srs_quit_t quit = srs_signal_wait_quit();
+    srs_signal_arm_force_quit(cfg->force_quit_timeout);
+    proxy_close_listeners(&p);
+    if (quit == SRS_QUIT_GRACEFUL) {
+        srs_log_info("Graceful quit, wait up to %lldms for connections",
+                     (long long)(cfg->grace_quit_timeout / SRS_UTIME_MILLISECONDS));
+        proxy_drain(&p);
+    } else {
+        srs_log_info("Fast quit");
+    }
+    proxy_free(&p);
+    return srs_success;
+}

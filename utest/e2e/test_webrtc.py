@@ -1,0 +1,281 @@
+# SPDX-License-Identifier: MIT
+"""WebRTC through the proxy: WHIP/WHEP signalling and the UDP relay, against a stand-in origin."""
+import json
+import os
+import re
+import time
+
+import pytest
+
+from conftest import Proxy, http_json, http_request, sanitizer_report
+from rtc_peers import FakeRtcOrigin, RtcClient, make_offer, stun_binding_request
+
+
+@pytest.fixture
+def origin():
+    o = FakeRtcOrigin()
+    yield o
+    o.close()
+
+
+def start_proxy(env=None):
+    base = {"PROXY_RTC_SESSION_TIMEOUT": "30s"}
+    base.update(env or {})
+    return Proxy(base)
+
+
+def stop_proxy(p):
+    rc = p.stop()
+    out = p.output()
+    assert not sanitizer_report(out), out
+    assert rc == 0, out
+
+
+@pytest.fixture
+def proxy():
+    p = start_proxy()
+    yield p
+    stop_proxy(p)
+
+
+def whep(proxy, stream="livestream", ufrag=None, path="/rtc/v1/whep/", timeout=5):
+    ufrag = ufrag or "c%s" % os.urandom(3).hex()
+    status, headers, body = http_request(proxy.port("HTTP_API"), "POST", "%s?app=live&stream=%s" % (path, stream),
+                                         make_offer(ufrag), {"Content-Type": "application/sdp"}, timeout)
+    return status, headers, body.decode(), ufrag
+
+
+def sessions(proxy):
+    status, body = http_json(proxy.port("HTTP_API"), "GET", "/api/v1/sessions")
+    assert status == 200
+    return body["sessions"]
+
+
+def answer_ufrag(sdp):
+    return re.search(r"a=ice-ufrag:([^\s\\]+)", sdp).group(1)
+
+
+def wait_for(cond, timeout=5):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+def test_whep_signal_stun_and_media_both_ways(proxy, origin):
+    origin.register(proxy)
+    status, headers, answer, offer_ufrag = whep(proxy)
+    assert status == 201, answer
+    assert headers["content-type"] == "application/sdp"
+    assert headers["access-control-allow-origin"] == "*"
+    # The origin's candidate now points at the proxy's UDP port; the IP stays the origin's.
+    port = proxy.port("WEBRTC_SERVER")
+    assert "127.0.0.1 %d typ host" % port in answer and " %d typ host" % origin.rtc_port not in answer
+    # The Location is the origin's, relative, so the client DELETEs through the proxy.
+    assert headers["location"].startswith("/rtc/v1/whip/?action=delete")
+    # The offer reached the origin with its Content-Type.
+    path, hdrs, body = origin.offers[-1]
+    assert path == "/rtc/v1/whep/?app=live&stream=livestream" and hdrs["Content-Type"] == "application/sdp"
+
+    username = "%s:%s" % (answer_ufrag(answer), offer_ufrag)
+    client = RtcClient()
+    client.send(port, stun_binding_request(username))
+    reply = client.recv()
+    assert reply is not None and reply[:2] == b"\x01\x01", reply
+    assert origin.usernames == [username]
+
+    rtp = bytes([0x80, 0x60]) + os.urandom(100)
+    client.send(port, rtp)
+    assert client.recv() == rtp
+
+    [s] = sessions(proxy)
+    assert s["ufrag"] == username and s["stream_url"] == "__defaultVhost__/live/livestream"
+    assert s["role"] == "play" and s["to_origin_packets"] == 2 and s["to_client_packets"] == 2
+    assert s["client"] == "127.0.0.1:%d" % client.sock.getsockname()[1]
+    client.close()
+
+
+def test_address_migration_by_stun(proxy, origin):
+    origin.register(proxy)
+    _, _, answer, offer_ufrag = whep(proxy)
+    username = "%s:%s" % (answer_ufrag(answer), offer_ufrag)
+    port = proxy.port("WEBRTC_SERVER")
+    first, second = RtcClient(), RtcClient()
+    first.send(port, stun_binding_request(username))
+    assert first.recv() is not None
+    # Media from the new address is dropped until a binding request names the session.
+    second.send(port, b"\x80\x60before-binding-xx")
+    assert second.recv(0.5) is None
+    second.send(port, stun_binding_request(username))
+    assert second.recv() is not None
+    second.send(port, b"\x80\x60after-binding-xxx")
+    assert second.recv() == b"\x80\x60after-binding-xxx"
+    assert len(sessions(proxy)) == 1
+    first.close()
+    second.close()
+
+
+def test_delete_ends_the_session(proxy, origin):
+    origin.register(proxy)
+    status, headers, answer, offer_ufrag = whep(proxy)
+    client = RtcClient()
+    client.send(proxy.port("WEBRTC_SERVER"), stun_binding_request("%s:%s" % (answer_ufrag(answer), offer_ufrag)))
+    assert client.recv() is not None
+    assert len(sessions(proxy)) == 1
+    status, hdrs, _ = http_request(proxy.port("HTTP_API"), "DELETE", headers["location"])
+    assert status == 200 and hdrs["access-control-allow-origin"] == "*"
+    assert origin.deletes == [headers["location"]]
+    assert sessions(proxy) == []
+    # Media for the ended session goes nowhere.
+    client.send(proxy.port("WEBRTC_SERVER"), b"\x80\x60late-packet-xxxxx")
+    assert client.recv(0.5) is None
+    status, _ = http_json(proxy.port("HTTP_API"), "DELETE", headers["location"])
+    assert status == 404
+    client.close()
+
+
+def test_idle_sessions_expire(origin):
+    p = start_proxy({"PROXY_RTC_SESSION_TIMEOUT": "1s"})
+    try:
+        origin.register(p)
+        _, _, answer, offer_ufrag = whep(p)
+        client = RtcClient()
+        client.send(p.port("WEBRTC_SERVER"), stun_binding_request("%s:%s" % (answer_ufrag(answer), offer_ufrag)))
+        assert client.recv() is not None
+        assert len(sessions(p)) == 1
+        assert wait_for(lambda: sessions(p) == [], 4)
+        assert "reason=idle timeout" in p.output()
+        client.close()
+    finally:
+        stop_proxy(p)
+
+
+def test_unknown_addresses_and_ufrags_create_no_state(proxy, origin):
+    origin.register(proxy)
+    port = proxy.port("WEBRTC_SERVER")
+    client = RtcClient()
+    for data in [os.urandom(200), b"\x80" + os.urandom(50), b"\x16\xfe\xfd" + os.urandom(40),
+                 stun_binding_request("nobody:knows"), b"\x00\x01\x00\x08" + b"\0" * 4 + os.urandom(20)]:
+        client.send(port, data)
+    assert client.recv(0.5) is None
+    assert sessions(proxy) == [] and origin.peers == set()
+    client.close()
+    out = proxy.output()
+    assert "unknown ufrag nobody:knows" in out and "invalid STUN" in out
+
+
+def test_legacy_play_api_with_json_envelope(proxy, origin):
+    origin.register(proxy)
+    offer = make_offer("legacy1")
+    body = json.dumps({"api": "x", "streamurl": "webrtc://127.0.0.1/live/legacy", "clientip": None, "sdp": offer})
+    status, reply = http_json(proxy.port("HTTP_API"), "POST", "/rtc/v1/play/", body, {"Content-Type": "application/json"})
+    assert status == 200 and reply["code"] == 0, reply
+    assert " %d typ host" % proxy.port("WEBRTC_SERVER") in reply["sdp"]
+    [s] = sessions(proxy)
+    assert s["stream_url"] == "__defaultVhost__/live/legacy" and s["ufrag"].endswith(":legacy1")
+
+
+def test_candidate_ip_rewrite(origin):
+    p = start_proxy({"PROXY_WEBRTC_CANDIDATE": "192.0.2.7"})
+    try:
+        origin.register(p)
+        status, _, answer, _ = whep(p)
+        assert status == 201
+        assert "192.0.2.7 %d typ host" % p.port("WEBRTC_SERVER") in answer
+    finally:
+        stop_proxy(p)
+
+
+def test_options_is_cors_preflight(proxy):
+    status, headers, _ = http_request(proxy.port("HTTP_API"), "OPTIONS", "/rtc/v1/whep/?app=live&stream=s")
+    assert status == 200
+    assert headers["access-control-allow-methods"] == "*" and headers["access-control-allow-headers"] == "*"
+
+
+def test_signalling_errors_are_clean_and_leave_no_session(proxy, origin):
+    # No origin registered yet.
+    status, _, body, _ = whep(proxy)
+    assert status == 503 and json.loads(body)["code"] != 0
+    origin.register(proxy)
+    # An offer without ICE credentials never reaches the origin.
+    status, _, body = http_request(proxy.port("HTTP_API"), "POST", "/rtc/v1/whep/?app=live&stream=s", "v=0\r\n")
+    assert status == 400 and "ice-ufrag" in json.loads(body)["msg"] and origin.offers == []
+    # No app/stream.
+    status, _, body = http_request(proxy.port("HTTP_API"), "POST", "/rtc/v1/whep/", make_offer("x"))
+    assert status == 400
+    # The origin refuses: 4xx relayed, 5xx becomes 502.
+    origin.status = 403
+    assert whep(proxy)[0] == 403
+    origin.status = 500
+    assert whep(proxy)[0] == 502
+    origin.status = None
+    # An answer without ICE credentials.
+    origin.no_ufrag = True
+    assert whep(proxy)[0] == 502
+    origin.no_ufrag = False
+    assert sessions(proxy) == []
+
+
+def test_unreachable_origin_is_502(proxy, origin):
+    hb = origin.heartbeat()
+    hb["api"] = ["1"]  # nothing listens on port 1
+    status, _ = http_json(proxy.port("SYSTEM_API"), "POST", "/api/v1/srs/register", json.dumps(hb))
+    assert status == 200
+    status, _, body, _ = whep(proxy)
+    assert status == 502 and json.loads(body)["code"] != 0
+    assert sessions(proxy) == []
+
+
+def test_slow_origin_times_out_with_504(proxy, origin):
+    origin.register(proxy)
+    origin.delay = 11
+    start = time.time()
+    status, _, body, _ = whep(proxy, timeout=20)
+    assert status == 504, body
+    assert time.time() - start < 15
+    assert sessions(proxy) == []
+
+
+def proc_stats(pid):
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    with open("/proc/%d/status" % pid) as f:
+        rss = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+    return fds, rss
+
+
+def test_thousand_sessions_open_and_expire_without_growth(origin):
+    p = start_proxy({"PROXY_RTC_SESSION_TIMEOUT": "1s", "PROXY_LOG_LEVEL": "warn"})
+    try:
+        origin.register(p)
+        port = p.port("WEBRTC_SERVER")
+
+        def round_of(n):
+            clients = []
+            for i in range(n):
+                _, _, answer, offer_ufrag = whep(p, stream="s%d" % (i % 10))
+                c = RtcClient()
+                c.send(port, stun_binding_request("%s:%s" % (answer_ufrag(answer), offer_ufrag)))
+                clients.append(c)
+            got = sum(1 for c in clients if c.recv(2) is not None)
+            assert got == n
+            assert len(sessions(p)) == n
+            for c in clients:
+                c.close()
+            assert wait_for(lambda: sessions(p) == [], 6)
+
+        # The proxy closes its side of our last API connection a moment after we do.
+        fds_settle = lambda want: wait_for(lambda: proc_stats(p.proc.pid)[0] == want, 2)
+        time.sleep(0.2)
+        base_fds, _ = proc_stats(p.proc.pid)
+        round_of(1000)
+        assert fds_settle(base_fds), (base_fds, proc_stats(p.proc.pid))
+        _, rss1 = proc_stats(p.proc.pid)
+        round_of(1000)
+        assert fds_settle(base_fds), (base_fds, proc_stats(p.proc.pid))
+        _, rss2 = proc_stats(p.proc.pid)
+        # The second round reuses what the first allocated: no growth beyond allocator noise.
+        assert rss2 - rss1 < 1024, (rss1, rss2)
+    finally:
+        stop_proxy(p)
