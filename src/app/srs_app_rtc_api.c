@@ -46,10 +46,13 @@ bool srs_rtc_api_match(const char *path)
     return find_route(path) != NULL;
 }
 
+/* Clients choose what they send: their errors are logged a few times per interval at most. */
+static srs_log_limit_t signalling_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 10);
+
 /* Answers an error as SRS-shaped JSON with CORS, and frees cause. */
 static srs_error_t reply_error(srs_http_conn_t *c, int status, srs_error_t cause)
 {
-    srs_log_warn("RTC signalling: %d %s", status, srs_error_summary(cause));
+    srs_log_limited(&signalling_log, SRS_LOG_WARN, "RTC signalling: %d %s", status, srs_error_summary(cause));
     srs_http_headers_t h = {0};
     srs_api_add_cors(&h);
     srs_error_t err = srs_api_write_error(c, status, cause, &h);
@@ -207,7 +210,7 @@ static srs_error_t serve_offer(srs_proxy_t *p, srs_http_conn_t *c, srs_http_requ
     }
     if (route->legacy && legacy_failed(ans.body, ans.len)) {
         /* The origin's own refusal ({"code":400}, as SRS): relay it, no session. */
-        srs_log_warn("RTC signalling: origin refused %s: %.200s", stream_url, ans.body);
+        srs_log_limited(&signalling_log, SRS_LOG_WARN, "RTC signalling: origin refused %s: %.200s", stream_url, ans.body);
         srs_http_headers_t h = {0};
         srs_api_add_cors(&h);
         srs_http_headers_set(&h, "Content-Type", "application/json");

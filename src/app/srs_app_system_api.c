@@ -37,6 +37,9 @@ static srs_error_t serve_versions(srs_http_conn_t *c)
     return srs_api_write_json(c, 200, obj, NULL);
 }
 
+/* Anyone who reaches the port can post garbage: such lines are rate limited. */
+static srs_log_limit_t register_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
+
 static srs_error_t serve_register(srs_proxy_t *p, srs_http_conn_t *c)
 {
     char *body = NULL;
@@ -56,7 +59,7 @@ static srs_error_t serve_register(srs_proxy_t *p, srs_http_conn_t *c)
     err = srs_origin_parse_register(body, len, &origin);
     free(body);
     if (err) {
-        srs_log_warn("Register SRS media server failed: %s", srs_error_summary(err));
+        srs_log_limited(&register_log, SRS_LOG_WARN, "Register SRS media server failed: %s", srs_error_summary(err));
         srs_error_t werr = srs_api_write_error(c, 400, err, NULL);
         srs_error_free(err);
         return werr;

@@ -34,6 +34,8 @@ extern "C" {
     X(ERROR_RTMP_AMF0, 2002, "AMF0 invalid") \
     X(ERROR_RTMP_MESSAGE, 2003, "RTMP message invalid") \
     X(ERROR_RTMP_REFUSED, 2004, "RTMP refused") \
+    X(ERROR_FLV_INVALID, 2005, "FLV invalid") \
+    X(ERROR_AVC_INVALID, 2006, "H.264 (AVC) data invalid") \
     X(ERROR_CONFIG_INVALID, 3000, "invalid configuration") \
     X(ERROR_ENV_FILE, 3001, "invalid .env file") \
     X(ERROR_SIGNAL, 3002, "signal handling failed") \
@@ -51,6 +53,8 @@ extern "C" {
     X(ERROR_RTC_SESSION, 5002, "WebRTC session failed") \
     X(ERROR_RTC_DTLS, 5003, "DTLS failed") \
     X(ERROR_RTC_SRTP, 5004, "SRTP failed") \
+    X(ERROR_RTC_RTP, 5005, "RTP invalid") \
+    X(ERROR_RTC_RTCP, 5006, "RTCP invalid") \
     X(ERROR_SRT_HANDSHAKE, 6000, "SRT handshake invalid") \
     X(ERROR_SRT_STREAMID, 6001, "SRT stream id invalid") \
     X(ERROR_ORIGIN_INVALID, 7000, "origin registration invalid") \

@@ -2,6 +2,7 @@
 #include "srs_protocol_coroutine.h"
 #include "srs_core_log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,10 @@ srs_error_t srs_coroutine_stop(srs_coroutine_t *co)
     srs_coroutine_interrupt(co);
     if (co->trd) {
         srs_coroutine_set_state(SRS_CO_JOINING);
-        st_thread_join(co->trd, NULL);
+        /* A caller that is itself interrupted gets EINTR once (ST clears the flag): join again,
+         * or the record would be freed under a live thread. */
+        while (st_thread_join(co->trd, NULL) != 0 && errno == EINTR) {
+        }
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
         co->trd = NULL;
         registry_remove(co);

@@ -41,6 +41,12 @@ def free_port(kind=socket.SOCK_STREAM):
             continue
 
 
+def is_sanitized(pid):
+    """ASan keeps freed memory in quarantine: RSS checks mean nothing then."""
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 def sanitizer_report(text):
     return any(m in text for m in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"))
 

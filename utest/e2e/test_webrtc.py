@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import Proxy, http_json, http_request, sanitizer_report
+from conftest import Proxy, http_json, http_request, is_sanitized, sanitizer_report
 from rtc_peers import FakeRtcOrigin, RtcClient, make_offer, stun_binding_request
 
 
@@ -276,6 +276,7 @@ def test_thousand_sessions_open_and_expire_without_growth(origin):
         assert fds_settle(base_fds), (base_fds, proc_stats(p.proc.pid))
         _, rss2 = proc_stats(p.proc.pid)
         # The second round reuses what the first allocated: no growth beyond allocator noise.
-        assert rss2 - rss1 < 1024, (rss1, rss2)
+        if not is_sanitized(p.proc.pid):
+            assert rss2 - rss1 < 1024, (rss1, rss2)
     finally:
         stop_proxy(p)
