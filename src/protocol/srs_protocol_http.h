@@ -136,6 +136,10 @@ srs_error_t srs_http_write_response(srs_http_conn_t *c, int status, const srs_ht
 /* Streaming: head with Transfer-Encoding: chunked (HTTP/1.1) and then chunks; or, for HTTP/1.0
  * peers, no length and close at the end. Empty data writes nothing. */
 srs_error_t srs_http_write_stream_head(srs_http_conn_t *c, int status, const srs_http_headers_t *headers);
+/* Streaming a body whose length is known (a segment relayed as it arrives): Content-Length, then
+ * exactly `length` bytes of stream data; the connection stays reusable. */
+srs_error_t srs_http_write_stream_head_length(srs_http_conn_t *c, int status, const srs_http_headers_t *headers,
+                                              size_t length);
 srs_error_t srs_http_write_stream_data(srs_http_conn_t *c, const void *data, size_t len);
 srs_error_t srs_http_write_stream_end(srs_http_conn_t *c);
 /* True once a response (or a stream head) was written for the current request. */

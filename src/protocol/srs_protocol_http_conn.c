@@ -469,6 +469,25 @@ srs_error_t srs_http_write_stream_head(srs_http_conn_t *c, int status, const srs
     return err;
 }
 
+srs_error_t srs_http_write_stream_head_length(srs_http_conn_t *c, int status, const srs_http_headers_t *headers,
+                                              size_t length)
+{
+    if (c->responded) return srs_error_new(ERROR_HTTP_STATUS, "stream %d after the response", status);
+    c->stream_chunked = false;
+    srs_http_sbuf_t head = {0};
+    srs_error_t err = build_response_head(c, status, headers, FRAME_LENGTH, length, &head);
+    if (err) {
+        free(head.p);
+        return err;
+    }
+    c->responded = true;
+    c->streaming = true;
+    struct iovec iov = {head.p, head.len};
+    err = write_iov(c, &iov, 1);
+    free(head.p);
+    return err;
+}
+
 srs_error_t srs_http_write_stream_data(srs_http_conn_t *c, const void *data, size_t len)
 {
     if (!c->streaming || c->stream_ended) return srs_error_new(ERROR_HTTP_STATUS, "stream data without a stream");

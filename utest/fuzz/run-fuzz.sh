@@ -14,7 +14,7 @@ export LSAN_OPTIONS="suppressions=$(pwd)/utest/lsan.supp:print_suppressions=0"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -DSRS_FUZZ -Wall -Wextra \
 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 -Isrc/core -Isrc/kernel -Isrc/protocol -Isrc/app $(pkg-config --cflags libcjson hiredis)"
-LIBS="-l:libst.a $(pkg-config --libs libssl libcrypto libsrtp2 libcjson hiredis) -lm"
+LIBS="-l:libst.a $(pkg-config --libs libssl libcrypto libsrtp2 libcjson hiredis) -lm -Wl,-z,noexecstack"
 
 # The product's code, built once with coverage for the fuzzer.
 objs=""
