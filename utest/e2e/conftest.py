@@ -146,3 +146,14 @@ def proxy():
     out = p.output()
     assert not sanitizer_report(out), out
     assert rc == 0, "srs-proxy exit status %s:\n%s" % (rc, out)
+
+
+class MockOrigin(Process):
+    """objs/srs-mock-origin with the given ports (0 = off), registering with proxy if given."""
+
+    def __init__(self, proxy=None, args=None, name="mock-origin"):
+        argv = [os.path.join(OBJS, "srs-mock-origin"), "-log", "debug"]
+        if proxy:
+            argv += ["-heartbeat", "http://127.0.0.1:%d/api/v1/srs/register" % proxy.port("SYSTEM_API")]
+        argv += [str(a) for a in (args or [])]
+        super().__init__(argv, {}, name=name)

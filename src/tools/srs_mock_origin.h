@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* srs-mock-origin: a stand-in for an SRS origin in tests and benchmarks. It behaves like SRS on
+ * the wire (heartbeat JSON, and per protocol the endpoints its modules add), so the proxy can be
+ * tested anywhere without a real SRS. Each protocol is one module with a start function. */
+#ifndef SRS_MOCK_ORIGIN_H
+#define SRS_MOCK_ORIGIN_H
+
+#include "srs_core.h"
+#include "srs_core_error.h"
+
+typedef struct {
+    char ip[64];             /* the "ip" registered: what the proxy dials */
+    int rtmp_port;           /* 0 = that server is off */
+    int http_port;
+    int api_port;
+    int rtc_port;
+    int srt_port;
+    char heartbeat_url[512]; /* "" = no heartbeat */
+    int heartbeat_interval;  /* seconds */
+    char server_id[64];      /* SRS keeps it across restarts */
+    char service_id[64];     /* SRS makes a new one at every start */
+    char device_id[64];
+    char flv_path[512];      /* the media sent to WebRTC players */
+    char hls_dir[512];       /* HLS files served under /<app>/ */
+    bool raw;                /* WebRTC: replay pre-encrypted packets (benchmarks) */
+} srs_mock_config_t;
+
+/* The heartbeat body exactly as SRS posts it (srs-origin-notes.md); caller frees. */
+char *srs_mock_heartbeat_body(const srs_mock_config_t *cfg);
+/* Posts the heartbeat now and then every interval, in its own coroutine. */
+srs_error_t srs_mock_heartbeat_start(const srs_mock_config_t *cfg);
+
+#endif
