@@ -7,6 +7,7 @@
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The load balancer's tables are swept this often; the default backend is refreshed every 30 s
@@ -46,10 +47,12 @@ static srs_error_t timer_cycle(void *arg)
 static void refuse_http(void *ctx, st_netfd_t fd)
 {
     SRS_UNUSED(ctx);
-    static const char reply[] =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-        "Content-Length: 47\r\n\r\n{\"code\":1013,\"msg\":\"too many connections, retry\"}";
-    srs_error_t err = srs_st_write(fd, reply, sizeof(reply) - 1, 100 * SRS_UTIME_MILLISECONDS);
+    char reply[256];
+    static const char body[] = "{\"code\":1013,\"msg\":\"too many connections, retry\"}";
+    int n = snprintf(reply, sizeof(reply),
+                     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                     "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+    srs_error_t err = srs_st_write(fd, reply, (size_t)n, 100 * SRS_UTIME_MILLISECONDS);
     srs_error_free(err);
 }
 

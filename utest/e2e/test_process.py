@@ -98,3 +98,23 @@ def test_dotenv_in_working_directory_is_loaded():
         if saved is not None:
             os.environ["PROXY_SYSTEM_API"] = saved
     assert "hidden-pass" not in q.output()
+
+
+def test_max_connections_refuses_cleanly():
+    p = Proxy({"PROXY_MAX_CONNECTIONS": "2"})
+    try:
+        held = [socket.create_connection(("127.0.0.1", p.port("SYSTEM_API")), 5) for _ in range(2)]
+        time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", p.port("HTTP_API")), 5) as s:
+            s.settimeout(5)
+            reply = s.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 503"), reply
+        assert b'"code":1013' in reply
+        for s in held:
+            s.close()
+        time.sleep(0.3)
+        status, body = http_json(p.port("SYSTEM_API"), "GET", "/api/v1/versions")
+        assert status == 200
+        assert "PROXY_MAX_CONNECTIONS=2" in p.output()
+    finally:
+        assert p.stop() == 0
