@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_api.h"
+#include "srs_core_log.h"
 #include "srs_kernel_stream_url.h"
 
 #include <stdio.h>
@@ -57,4 +58,16 @@ srs_error_t srs_api_stream_url(const srs_http_request_t *req, const char *app, c
     srs_error_t err = srs_stream_url_from_parts(vhost, app, stream, out, size);
     if (err) return srs_error_wrap(err, "stream url of %s", req->target);
     return srs_success;
+}
+
+srs_error_t srs_api_reply_error(srs_http_conn_t *c, int status, srs_error_t cause, const char *what)
+{
+    static srs_log_limit_t limit = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 10);
+    srs_log_limited(&limit, SRS_LOG_WARN, "%s: %d %s", what, status, srs_error_summary(cause));
+    srs_http_headers_t h = {0};
+    srs_api_add_cors(&h);
+    srs_error_t err = srs_api_write_error(c, status, cause, &h);
+    srs_http_headers_free(&h);
+    srs_error_free(cause);
+    return err;
 }

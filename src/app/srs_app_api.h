@@ -14,6 +14,9 @@
 srs_error_t srs_api_write_json(srs_http_conn_t *c, int status, cJSON *obj, const srs_http_headers_t *extra);
 /* An error as {"code":<srs code>,"msg":"<root cause>"}; the status comes from the caller. */
 srs_error_t srs_api_write_error(srs_http_conn_t *c, int status, srs_error_t cause, const srs_http_headers_t *extra);
+/* For the paths a player calls (WHIP/WHEP, streams): log the cause through a rate limit (clients
+ * choose what they send), answer it with CORS as SRS-shaped JSON, and free it. */
+srs_error_t srs_api_reply_error(srs_http_conn_t *c, int status, srs_error_t cause, const char *what);
 /* Access-Control-Allow-{Origin,Headers,Methods}: * (as SRS and the Go proxy). */
 void srs_api_add_cors(srs_http_headers_t *h);
 /* The stream URL ("<vhost>/<app>/<stream>") an HTTP request names. The one vhost rule, shared

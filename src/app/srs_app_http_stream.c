@@ -24,17 +24,10 @@ typedef struct {
     char client_ip[64];
 } stream_conn_t;
 
-static srs_log_limit_t stream_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 10);
 
 static srs_error_t reply_error(srs_http_conn_t *c, int status, srs_error_t cause)
 {
-    srs_log_limited(&stream_log, SRS_LOG_WARN, "HTTP stream: %d %s", status, srs_error_summary(cause));
-    srs_http_headers_t h = {0};
-    srs_api_add_cors(&h);
-    srs_error_t err = srs_api_write_error(c, status, cause, &h);
-    srs_http_headers_free(&h);
-    srs_error_free(cause);
-    return err;
+    return srs_api_reply_error(c, status, cause, "HTTP stream");
 }
 
 static srs_error_t serve_versions(srs_http_conn_t *c)

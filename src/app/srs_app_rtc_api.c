@@ -52,13 +52,7 @@ static srs_log_limit_t signalling_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECOND
 /* Answers an error as SRS-shaped JSON with CORS, and frees cause. */
 static srs_error_t reply_error(srs_http_conn_t *c, int status, srs_error_t cause)
 {
-    srs_log_limited(&signalling_log, SRS_LOG_WARN, "RTC signalling: %d %s", status, srs_error_summary(cause));
-    srs_http_headers_t h = {0};
-    srs_api_add_cors(&h);
-    srs_error_t err = srs_api_write_error(c, status, cause, &h);
-    srs_http_headers_free(&h);
-    srs_error_free(cause);
-    return err;
+    return srs_api_reply_error(c, status, cause, "RTC signalling");
 }
 
 static srs_error_t stream_url_of(srs_http_request_t *req, const rtc_route_t *route, const char *body, size_t len,

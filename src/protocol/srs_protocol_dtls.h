@@ -36,7 +36,8 @@ void srs_dtls_cert_free(srs_dtls_cert_t *c);
 const char *srs_dtls_cert_fingerprint(const srs_dtls_cert_t *c);
 
 /* Hands one datagram to the transport. An error is returned by the srs_dtls_* call that made the
- * datagram; the endpoint stays usable (the datagram counts as lost, the timer resends it). */
+ * datagram; the endpoint stays usable (the datagram counts as lost, the timer resends it). It runs
+ * inside that call: it must not call back into the same endpoint (queue, or just send). */
 typedef srs_error_t (*srs_dtls_send_fn)(void *ctx, const uint8_t *data, size_t len);
 
 typedef struct srs_dtls_s srs_dtls_t;

@@ -451,12 +451,14 @@ srs_error_t srs_http_write_response(srs_http_conn_t *c, int status, const srs_ht
     return err;
 }
 
-srs_error_t srs_http_write_stream_head(srs_http_conn_t *c, int status, const srs_http_headers_t *headers)
+/* The head of a streamed body: chunked, close-delimited, or of a known length. */
+static srs_error_t begin_stream(srs_http_conn_t *c, int status, const srs_http_headers_t *headers, frame_t frame,
+                                size_t length)
 {
     if (c->responded) return srs_error_new(ERROR_HTTP_STATUS, "stream %d after the response", status);
-    c->stream_chunked = c->minor >= 1;
+    c->stream_chunked = frame == FRAME_CHUNKED;
     srs_http_sbuf_t head = {0};
-    srs_error_t err = build_response_head(c, status, headers, c->stream_chunked ? FRAME_CHUNKED : FRAME_CLOSE, 0, &head);
+    srs_error_t err = build_response_head(c, status, headers, frame, length, &head);
     if (err) {
         free(head.p);
         return err;
@@ -469,23 +471,15 @@ srs_error_t srs_http_write_stream_head(srs_http_conn_t *c, int status, const srs
     return err;
 }
 
+srs_error_t srs_http_write_stream_head(srs_http_conn_t *c, int status, const srs_http_headers_t *headers)
+{
+    return begin_stream(c, status, headers, c->minor >= 1 ? FRAME_CHUNKED : FRAME_CLOSE, 0);
+}
+
 srs_error_t srs_http_write_stream_head_length(srs_http_conn_t *c, int status, const srs_http_headers_t *headers,
                                               size_t length)
 {
-    if (c->responded) return srs_error_new(ERROR_HTTP_STATUS, "stream %d after the response", status);
-    c->stream_chunked = false;
-    srs_http_sbuf_t head = {0};
-    srs_error_t err = build_response_head(c, status, headers, FRAME_LENGTH, length, &head);
-    if (err) {
-        free(head.p);
-        return err;
-    }
-    c->responded = true;
-    c->streaming = true;
-    struct iovec iov = {head.p, head.len};
-    err = write_iov(c, &iov, 1);
-    free(head.p);
-    return err;
+    return begin_stream(c, status, headers, FRAME_LENGTH, length);
 }
 
 srs_error_t srs_http_write_stream_data(srs_http_conn_t *c, const void *data, size_t len)

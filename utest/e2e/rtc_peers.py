@@ -20,6 +20,16 @@ from conftest import free_port, http_json
 MAGIC = 0x2112A442
 
 
+def big_buffers(sock, size=8 * 1024 * 1024):
+    """A Python peer is slow to read: give it room (SO_RCVBUFFORCE needs root, else capped)."""
+    for opt in (getattr(socket, "SO_RCVBUFFORCE", 33), socket.SO_RCVBUF):
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, opt, size)
+            return
+        except OSError:
+            continue
+
+
 def stun_binding_request(username, txid=None):
     """A STUN binding request with USERNAME only (the proxy checks no integrity)."""
     txid = txid or os.urandom(12)
@@ -51,6 +61,7 @@ class FakeRtcOrigin:
     def __init__(self):
         self.api_port = free_port()
         self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        big_buffers(self.udp)
         self.udp.bind(("127.0.0.1", 0))
         self.rtc_port = self.udp.getsockname()[1]
         self.usernames = []      # STUN USERNAMEs seen
