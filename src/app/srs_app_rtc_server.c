@@ -17,8 +17,10 @@
 #define SRS_RTC_SOCKET_BUFFER (10 * 1024 * 1024)
 /* The largest datagram we relay; UDP cannot carry more. */
 #define SRS_RTC_MAX_DATAGRAM 65536
-/* Yield to other coroutines after this many datagrams in a row (as SRS's UDP listener). */
-#define SRS_RTC_YIELD_EVERY 16
+/* Datagrams read by one recvmmsg; each buffer holds the largest WebRTC datagram (an MTU) with
+ * room to spare: a larger one is dropped as truncated. */
+#define SRS_RTC_BATCH 32
+#define SRS_RTC_RX_SIZE 4096
 /* At most this many datagrams from one session socket per epoll round, for fairness. */
 #define SRS_RTC_DRAIN_PER_SESSION 16
 #define SRS_RTC_EPOLL_EVENTS 256
@@ -27,6 +29,8 @@
  * client retransmits its binding request). */
 #define SRS_RTC_RESOLVER_QUEUE 64
 #define SRS_RTC_RESOLVER_MAX_PACKET 1024
+/* Lookups per second at most: enough for a whole proxy's clients moving over within seconds. */
+#define SRS_RTC_RESOLVES_PER_SECOND 2000
 
 typedef struct {
     char ufrag[SRS_RTC_UFRAG_MAX];
@@ -56,7 +60,13 @@ struct srs_rtc_server_s {
     int jobs_head, jobs_count;
     st_cond_t jobs_cond;
 
-    uint8_t rx[SRS_RTC_MAX_DATAGRAM];   /* client → origin */
+    /* client → origin, a batch at a time */
+    uint8_t rx[SRS_RTC_BATCH][SRS_RTC_RX_SIZE];
+    struct iovec rx_iov[SRS_RTC_BATCH];
+    struct mmsghdr rx_msgs[SRS_RTC_BATCH];
+    struct sockaddr_storage rx_addrs[SRS_RTC_BATCH];
+    srs_utime_t resolve_window;       /* token bucket for load-balancer lookups */
+    int resolve_tokens;
     uint8_t fwd[SRS_RTC_MAX_DATAGRAM];  /* origin → client */
 };
 
@@ -165,6 +175,17 @@ static void relay_to_origin(srs_rtc_server_t *srv, srs_rtc_session_t *s, const u
 static void queue_resolve(srs_rtc_server_t *srv, const char *ufrag, const struct sockaddr *from, socklen_t from_len,
                           const uint8_t *data, size_t len)
 {
+    /* A flood of made-up ufrags must cost next to nothing: lookups are budgeted per second. */
+    srs_utime_t now = now_coarse();
+    if (now - srv->resolve_window >= SRS_UTIME_SECONDS) {
+        srv->resolve_window = now;
+        srv->resolve_tokens = SRS_RTC_RESOLVES_PER_SECOND;
+    }
+    if (srv->resolve_tokens <= 0) {
+        srv->stats.drop_resolver_busy++;
+        return;
+    }
+    srv->resolve_tokens--;
     for (int i = 0; i < srv->jobs_count; i++) {
         if (!strcmp(srv->jobs[(srv->jobs_head + i) % SRS_RTC_RESOLVER_QUEUE].ufrag, ufrag)) return; /* pending */
     }
@@ -228,25 +249,44 @@ static void on_client_packet(srs_rtc_server_t *srv, const uint8_t *data, size_t 
     relay_to_origin(srv, s, data, len);
 }
 
+/* Reads the listener in batches (recvmmsg: one syscall for up to SRS_RTC_BATCH datagrams) and
+ * waits through ST only when it is empty; after a full batch it yields so that a flood cannot
+ * starve the forwarder or the HTTP coroutines. */
 static srs_error_t mux_cycle(void *arg)
 {
     srs_rtc_server_t *srv = (srs_rtc_server_t *)arg;
-    int burst = 0;
+    for (int i = 0; i < SRS_RTC_BATCH; i++) {
+        srv->rx_iov[i].iov_base = srv->rx[i];
+        srv->rx_iov[i].iov_len = sizeof(srv->rx[i]);
+        srv->rx_msgs[i].msg_hdr.msg_iov = &srv->rx_iov[i];
+        srv->rx_msgs[i].msg_hdr.msg_iovlen = 1;
+        srv->rx_msgs[i].msg_hdr.msg_name = &srv->rx_addrs[i];
+    }
     for (;;) {
-        struct sockaddr_storage from;
-        int from_len = (int)sizeof(from);
-        srs_coroutine_set_state(SRS_CO_WAIT_READ);
-        int n = st_recvfrom(srv->listener, srv->rx, sizeof(srv->rx), (struct sockaddr *)&from, &from_len,
-                            ST_UTIME_NO_TIMEOUT);
-        srs_coroutine_set_state(SRS_CO_RUNNABLE);
+        for (int i = 0; i < SRS_RTC_BATCH; i++) {
+            srv->rx_msgs[i].msg_hdr.msg_namelen = sizeof(srv->rx_addrs[i]);
+            srv->rx_msgs[i].msg_hdr.msg_flags = 0;
+        }
+        int n = recvmmsg(srv->lfd, srv->rx_msgs, SRS_RTC_BATCH, MSG_DONTWAIT, NULL);
         if (n < 0) {
-            if (errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "rtc mux interrupted");
-            srs_log_limited(&socket_log, SRS_LOG_WARN, "RTC listener recvfrom: %s", strerror(errno));
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                srs_log_limited(&socket_log, SRS_LOG_WARN, "RTC listener recvmmsg: %s", strerror(errno));
+            }
+            srs_coroutine_set_state(SRS_CO_WAIT_READ);
+            int r = st_netfd_poll(srv->listener, POLLIN, ST_UTIME_NO_TIMEOUT);
+            srs_coroutine_set_state(SRS_CO_RUNNABLE);
+            if (r < 0 && errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "rtc mux interrupted");
             continue;
         }
-        on_client_packet(srv, srv->rx, (size_t)n, (struct sockaddr *)&from, (socklen_t)from_len);
-        if (++burst >= SRS_RTC_YIELD_EVERY) {
-            burst = 0;
+        for (int i = 0; i < n; i++) {
+            struct msghdr *h = &srv->rx_msgs[i].msg_hdr;
+            if (h->msg_flags & MSG_TRUNC) {
+                srv->stats.drop_too_large++;
+                continue;
+            }
+            on_client_packet(srv, srv->rx[i], srv->rx_msgs[i].msg_len, (struct sockaddr *)h->msg_name, h->msg_namelen);
+        }
+        if (n == SRS_RTC_BATCH) {
             srs_error_t err = srs_st_usleep(0);
             if (err) return err;
         }

@@ -28,7 +28,8 @@ typedef struct {
     uint64_t drop_stun_invalid;     /* malformed STUN */
     uint64_t drop_send_to_origin;   /* origin socket full or failing */
     uint64_t drop_send_to_client;   /* listener send buffer full */
-    uint64_t drop_resolver_busy;    /* too many LB lookups pending */
+    uint64_t drop_resolver_busy;    /* too many LB lookups pending, or over the lookup budget */
+    uint64_t drop_too_large;        /* a datagram larger than any WebRTC packet */
 } srs_rtc_stats_t;
 
 typedef struct srs_rtc_server_s srs_rtc_server_t;
