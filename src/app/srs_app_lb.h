@@ -53,12 +53,29 @@ typedef int64_t (*srs_lb_clock_fn)(void);
 /* The memory balancer. origin_ttl > 0; clock NULL = the real wall clock. */
 srs_lb_t *srs_lb_memory_new(srs_utime_t origin_ttl, srs_lb_clock_fn clock);
 
+/* The Redis balancer (spec §3.2), for several proxies sharing one Redis: the Go proxy's keys,
+ * JSON values and TTLs, so C and Go proxies can share it too. Connects (AUTH, SELECT, PING)
+ * before returning: an unreachable Redis is an error naming host:port. While Redis is lost, a
+ * local cache of origins, sticky picks and sessions serves (srs_app_lb_redis.c). */
+typedef struct {
+    const char *host;
+    int port;
+    const char *password;    /* never logged */
+    int db;
+    const char *key_prefix;  /* "" or "p": every key becomes "p:<key>" */
+    srs_utime_t origin_ttl;  /* > 0 */
+} srs_lb_redis_config_t;
+srs_error_t srs_lb_redis_new(const srs_lb_redis_config_t *cfg, srs_lb_clock_fn clock, srs_lb_t **out);
+
 /* How many entries each table of a memory balancer holds (for tests and metrics); all zero for
  * any other balancer. */
 typedef struct {
     size_t origins, picked, hls_streams, hls_sessions, rtc_sessions;
 } srs_lb_memory_sizes_t;
 void srs_lb_memory_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out);
+/* Picks of each known origin (by id) since it registered, for /metrics; nothing for any other
+ * balancer. */
+void srs_lb_memory_foreach_picks(srs_lb_t *lb, void (*fn)(void *ctx, const char *origin_id, uint64_t picks), void *ctx);
 
 /* Helpers shared by the implementations. */
 /* Now from the clock, or the real wall clock when clock is NULL. */
