@@ -24,7 +24,7 @@ CFLAGS += -std=c11 $(COMMON_FLAGS) $(shell pkg-config --cflags libcjson libsrtp2
 CXXFLAGS += -std=c++17 $(COMMON_FLAGS) $(shell pkg-config --cflags gtest libcjson)
 
 # State Threads is linked statically (Debian ships only libst.a).
-LIBS := -l:libst.a $(shell pkg-config --libs libssl libcrypto libsrtp2 libcjson hiredis) -lm
+LIBS := -l:libst.a $(shell pkg-config --libs libssl libcrypto libsrtp2 libcjson hiredis srt) -lm
 ifneq ($(SANITIZER),yes)
 # gperftools' CPU profiler; its signal-driven sampler does not mix with ASan.
 LIBS += $(shell pkg-config --libs libprofiler)
@@ -93,4 +93,4 @@ install: all
 clean:
 	rm -rf $(O)/src $(O)/ut $(O)/fuzz $(PROGRAMS) $(O)/utest bin
 
--include $(shell find objs -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -28,8 +28,8 @@ static const char *config_vars[] = {
     "PROXY_ORIGIN_SERVER_TTL", "PROXY_DEFAULT_BACKEND_ENABLED", "PROXY_DEFAULT_BACKEND_IP",
     "PROXY_DEFAULT_BACKEND_RTMP", "PROXY_DEFAULT_BACKEND_HTTP", "PROXY_DEFAULT_BACKEND_API",
     "PROXY_DEFAULT_BACKEND_RTC", "PROXY_DEFAULT_BACKEND_SRT", "PROXY_WEBRTC_CANDIDATE",
-    "PROXY_RTC_SESSION_TIMEOUT", "PROXY_MAX_CONNECTIONS", "PROXY_SYSTEM_API_TOKEN", "PROXY_LOG_LEVEL",
-    "SRS_UTEST_DOTENV_A", "SRS_UTEST_DOTENV_B", "SRS_UTEST_DOTENV_C",
+    "PROXY_RTC_SESSION_TIMEOUT", "PROXY_SRT_SESSION_TIMEOUT", "PROXY_MAX_CONNECTIONS", "PROXY_SYSTEM_API_TOKEN",
+    "PROXY_LOG_LEVEL", "SRS_UTEST_DOTENV_A", "SRS_UTEST_DOTENV_B", "SRS_UTEST_DOTENV_C",
 };
 
 // Each test starts with none of the variables set, in a fresh temp directory holding the
@@ -149,6 +149,7 @@ TEST_F(AppConfigTest, DefaultsAsGo)
     EXPECT_STREQ("10080", cfg_.default_backend_srt);
     EXPECT_STREQ("", cfg_.webrtc_candidate);
     EXPECT_EQ(30 * SRS_UTIME_SECONDS, cfg_.rtc_session_timeout);
+    EXPECT_EQ(30 * SRS_UTIME_SECONDS, cfg_.srt_session_timeout);
     EXPECT_EQ(10000, cfg_.max_connections);
     EXPECT_STREQ("", cfg_.system_api_token);
     EXPECT_EQ(SRS_LOG_INFO, cfg_.log_level);
@@ -261,6 +262,15 @@ TEST_F(AppConfigTest, InvalidDurationsNameTheVariable)
     setenv("PROXY_GRACE_QUIT_TIMEOUT", "0s", 1);
     EXPECT_EQ("", load());
     EXPECT_EQ(0, cfg_.grace_quit_timeout);
+}
+
+TEST_F(AppConfigTest, SrtSessionTimeoutIsAPositiveDuration)
+{
+    setenv("PROXY_SRT_SESSION_TIMEOUT", "2500ms", 1);
+    ASSERT_EQ("", load());
+    EXPECT_EQ(2500 * SRS_UTIME_MILLISECONDS, cfg_.srt_session_timeout);
+    EXPECT_NE(std::string::npos, describe().find("PROXY_SRT_SESSION_TIMEOUT=2500ms,")) << describe();
+    for (const char *v : {"abc", "30", "-1s", "0s"}) expect_invalid("PROXY_SRT_SESSION_TIMEOUT", v);
 }
 
 TEST_F(AppConfigTest, InvalidNumbersNameTheVariable)

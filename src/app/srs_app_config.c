@@ -315,6 +315,7 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_listen_optional("PROXY_EXPORTER", &cfg->exporter_enabled, &cfg->exporter)) != srs_success) return err;
     if ((err = read_host("PROXY_WEBRTC_CANDIDATE", "", cfg->webrtc_candidate, sizeof(cfg->webrtc_candidate))) != srs_success) return err;
     if ((err = read_duration("PROXY_RTC_SESSION_TIMEOUT", "30s", 0, true, &cfg->rtc_session_timeout)) != srs_success) return err;
+    if ((err = read_duration("PROXY_SRT_SESSION_TIMEOUT", "30s", 0, true, &cfg->srt_session_timeout)) != srs_success) return err;
     if ((err = read_int("PROXY_MAX_CONNECTIONS", "10000", 0, INT_MAX, &cfg->max_connections)) != srs_success) return err;
     if ((err = read_string("PROXY_SYSTEM_API_TOKEN", "", true, cfg->system_api_token, sizeof(cfg->system_api_token))) != srs_success) return err;
     return read_log_level(cfg);
@@ -347,7 +348,7 @@ static const char *duration_text(srs_utime_t d, char *buf, size_t size)
 
 void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
 {
-    char a[8][80], d[4][32];
+    char a[8][80], d[5][32];
     snprintf(buf, size,
              "PROXY_PPROF=%s, PROXY_FORCE_QUIT_TIMEOUT=%s, PROXY_GRACE_QUIT_TIMEOUT=%s, "
              "PROXY_HTTP_API=%s, PROXY_HTTP_SERVER=%s, PROXY_RTMP_SERVER=%s, "
@@ -356,7 +357,8 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
              "PROXY_DEFAULT_BACKEND_HTTP=%s, PROXY_DEFAULT_BACKEND_API=%s, PROXY_DEFAULT_BACKEND_RTC=%s, "
              "PROXY_DEFAULT_BACKEND_SRT=%s, PROXY_LOAD_BALANCER_TYPE=%s, PROXY_REDIS_HOST=%s, PROXY_REDIS_PORT=%d, "
              "PROXY_REDIS_PASSWORD=%s, PROXY_REDIS_DB=%d, PROXY_REDIS_KEY_PREFIX=%s, PROXY_ORIGIN_SERVER_TTL=%s, "
-             "PROXY_EXPORTER=%s, PROXY_WEBRTC_CANDIDATE=%s, PROXY_RTC_SESSION_TIMEOUT=%s, PROXY_MAX_CONNECTIONS=%d, "
+             "PROXY_EXPORTER=%s, PROXY_WEBRTC_CANDIDATE=%s, PROXY_RTC_SESSION_TIMEOUT=%s, PROXY_SRT_SESSION_TIMEOUT=%s, "
+             "PROXY_MAX_CONNECTIONS=%d, "
              "PROXY_SYSTEM_API_TOKEN=%s, PROXY_LOG_LEVEL=%s",
              listen_text(cfg->pprof_enabled, &cfg->pprof, a[0], sizeof(a[0])),
              duration_text(cfg->force_quit_timeout, d[0], sizeof(d[0])),
@@ -375,6 +377,7 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
              duration_text(cfg->origin_server_ttl, d[2], sizeof(d[2])),
              listen_text(cfg->exporter_enabled, &cfg->exporter, a[7], sizeof(a[7])),
              cfg->webrtc_candidate, duration_text(cfg->rtc_session_timeout, d[3], sizeof(d[3])),
+             duration_text(cfg->srt_session_timeout, d[4], sizeof(d[4])),
              cfg->max_connections, *cfg->system_api_token ? SECRET_MASK : "",
              srs_log_level_name((srs_log_level_t)cfg->log_level));
 }

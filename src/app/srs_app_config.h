@@ -35,6 +35,7 @@ typedef struct {
     /* New in this proxy (not in Go), all optional: */
     char webrtc_candidate[64];           /* PROXY_WEBRTC_CANDIDATE, "" = keep the origin's IP */
     srs_utime_t rtc_session_timeout;     /* PROXY_RTC_SESSION_TIMEOUT, default 30s */
+    srs_utime_t srt_session_timeout;     /* PROXY_SRT_SESSION_TIMEOUT, default 30s */
     int max_connections;                 /* PROXY_MAX_CONNECTIONS, default 10000 (0 = unlimited) */
     char system_api_token[256];          /* PROXY_SYSTEM_API_TOKEN, "" = no token required */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */

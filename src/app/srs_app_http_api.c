@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_http_api.h"
 #include "srs_app_api.h"
+#include "srs_app_metrics.h"
 #include "srs_app_rtc_api.h"
 #include "srs_app_rtc_server.h"
+#include "srs_app_srt_server.h"
 #include "srs_protocol_st.h"
 
 #include <stdio.h>
@@ -36,6 +38,45 @@ static void add_rtc_session(void *ctx, const srs_rtc_session_t *s)
     cJSON_AddItemToArray((cJSON *)ctx, item);
 }
 
+static const char *srt_state_name(srs_srt_session_state_t state)
+{
+    switch (state) {
+    case SRS_SRT_SESSION_HANDSHAKE: return "handshake";
+    case SRS_SRT_SESSION_ESTABLISHED: return "established";
+    default: return "closing";
+    }
+}
+
+static void add_srt_session(void *ctx, const srs_srt_session_t *s)
+{
+    cJSON *item = cJSON_CreateObject();
+    char peer[80] = "";
+    srs_sockaddr_t a;
+    memcpy(&a.ss, &s->peer, s->peer_len);
+    a.len = s->peer_len;
+    srs_sockaddr_string(&a, peer, sizeof(peer));
+    cJSON_AddStringToObject(item, "id", s->cid.id);
+    cJSON_AddStringToObject(item, "type", "srt");
+    cJSON_AddStringToObject(item, "role", s->publish ? "publish" : "play");
+    cJSON_AddStringToObject(item, "state", srt_state_name(s->state));
+    cJSON_AddStringToObject(item, "stream_id", s->stream_id);
+    cJSON_AddStringToObject(item, "stream_url", s->stream_url);
+    cJSON_AddStringToObject(item, "client", peer);
+    char origin[96] = "";
+    if (s->origin_port) snprintf(origin, sizeof(origin), "%s:%d", s->origin_ip, s->origin_port);
+    cJSON_AddStringToObject(item, "origin", origin);
+    cJSON_AddNumberToObject(item, "client_socket_id", (double)s->client_socket_id);
+    cJSON_AddNumberToObject(item, "origin_socket_id", (double)s->origin_socket_id);
+    cJSON_AddNumberToObject(item, "address_changes", (double)s->address_changes);
+    cJSON_AddNumberToObject(item, "age_ms", (double)((srs_utime_t)st_utime_last_clock() - s->created_at) / 1000);
+    cJSON_AddNumberToObject(item, "idle_ms", (double)((srs_utime_t)st_utime_last_clock() - s->last_client_at) / 1000);
+    cJSON_AddNumberToObject(item, "to_origin_packets", (double)s->to_origin_packets);
+    cJSON_AddNumberToObject(item, "to_origin_bytes", (double)s->to_origin_bytes);
+    cJSON_AddNumberToObject(item, "to_client_packets", (double)s->to_client_packets);
+    cJSON_AddNumberToObject(item, "to_client_bytes", (double)s->to_client_bytes);
+    cJSON_AddItemToArray((cJSON *)ctx, item);
+}
+
 /* What an operator asks when one player stutters: every live session and its counters. */
 static srs_error_t serve_sessions(srs_proxy_t *p, srs_http_conn_t *c)
 {
@@ -44,6 +85,7 @@ static srs_error_t serve_sessions(srs_proxy_t *p, srs_http_conn_t *c)
     cJSON_AddStringToObject(obj, "pid", srs_api_pid());
     cJSON *list = cJSON_AddArrayToObject(obj, "sessions");
     srs_rtc_server_foreach(p->rtc, add_rtc_session, list);
+    srs_srt_server_foreach(p->srt, add_srt_session, list);
     return srs_api_write_json(c, 200, obj, NULL);
 }
 
@@ -62,6 +104,7 @@ static srs_error_t http_api_handle(void *ctx, srs_http_conn_t *c, srs_http_reque
     if (!strcmp(req->path, "/api/v1/sessions") || !strcmp(req->path, "/api/v1/sessions/")) {
         return serve_sessions(p, c);
     }
+    if (!strcmp(req->path, "/metrics")) return srs_metrics_serve(p, c);
     return srs_http_write_error(c, 404, ERROR_HTTP_NOT_FOUND, "not found");
 }
 

@@ -30,6 +30,7 @@ typedef struct {
     srs_map_t *hls_streams;   /* stream URL → lb_entry_t* (spbhid) */
     srs_map_t *hls_sessions;  /* spbhid → lb_entry_t* (stream URL, full URL) */
     srs_map_t *rtc_sessions;  /* ufrag → lb_entry_t* (stream URL) */
+    srs_map_t *picks;         /* origin id → uint64_t* picks (for metrics) */
     srs_log_limit_t log_limit;
 } lb_memory_t;
 
@@ -128,6 +129,19 @@ static size_t count_alive(lb_memory_t *self, int64_t now)
     return n;
 }
 
+static void count_pick(lb_memory_t *self, const srs_origin_t *o)
+{
+    char id[LB_ID_SIZE];
+    srs_origin_id(o, id, sizeof(id));
+    uint64_t *n = (uint64_t *)srs_map_get(self->picks, id);
+    if (!n) {
+        n = (uint64_t *)calloc(1, sizeof(*n));
+        if (!n) abort();
+        srs_map_set(self->picks, id, n);
+    }
+    (*n)++;
+}
+
 static srs_error_t mem_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *out)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
@@ -137,6 +151,7 @@ static srs_error_t mem_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
     srs_origin_t *sticky = sticky_id ? (srs_origin_t *)srs_map_get(self->origins, sticky_id) : NULL;
     if (sticky && srs_lb_origin_alive(sticky, now, self->ttl)) {
         *out = *sticky;
+        count_pick(self, sticky);
         return srs_success;
     }
 
@@ -145,6 +160,7 @@ static srs_error_t mem_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
     size_t alive = count_alive(self, now);
     if (!alive && sticky) {
         *out = *sticky;
+        count_pick(self, sticky);
         return srs_success;
     }
     size_t total = alive ? alive : srs_map_size(self->origins);
@@ -159,6 +175,7 @@ static srs_error_t mem_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
     free(srs_map_get(self->picked, stream_url));
     srs_map_set(self->picked, stream_url, xstrdup(id));
     *out = *chosen;
+    count_pick(self, chosen);
     return srs_success;
 }
 
@@ -242,6 +259,7 @@ static void mem_sweep(srs_lb_t *lb)
         srs_origin_t *o = (srs_origin_t *)it.value;
         if (now - o->updated_at < forget) continue;
         srs_log_info("lb: forget origin %s, silent for %llds", it.key, (long long)((now - o->updated_at) / SRS_UTIME_SECONDS));
+        free(srs_map_remove(self->picks, it.key));
         free(srs_map_iter_remove(&it));
     }
 
@@ -273,6 +291,8 @@ static void mem_free(srs_lb_t *lb)
     entries_free(self->hls_streams);
     entries_free(self->hls_sessions);
     entries_free(self->rtc_sessions);
+    for (srs_map_iter_init(&it, self->picks); srs_map_iter_next(&it);) free(it.value);
+    srs_map_free(self->picks);
     free(self);
 }
 
@@ -302,6 +322,7 @@ srs_lb_t *srs_lb_memory_new(srs_utime_t origin_ttl, srs_lb_clock_fn clock)
     self->hls_streams = srs_map_new();
     self->hls_sessions = srs_map_new();
     self->rtc_sessions = srs_map_new();
+    self->picks = srs_map_new();
     self->log_limit = (srs_log_limit_t)SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 10);
     return &self->base;
 }
@@ -316,4 +337,12 @@ void srs_lb_memory_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out)
     out->hls_streams = srs_map_size(self->hls_streams);
     out->hls_sessions = srs_map_size(self->hls_sessions);
     out->rtc_sessions = srs_map_size(self->rtc_sessions);
+}
+
+void srs_lb_memory_foreach_picks(srs_lb_t *lb, void (*fn)(void *ctx, const char *origin_id, uint64_t picks), void *ctx)
+{
+    if (!lb || lb->vt != &lb_memory_vtable) return;
+    lb_memory_t *self = (lb_memory_t *)lb;
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, self->picks); srs_map_iter_next(&it);) fn(ctx, it.key, *(const uint64_t *)it.value);
 }

@@ -2,6 +2,9 @@
 #include "srs_app_server.h"
 #include "srs_app_http_api.h"
 #include "srs_app_http_stream.h"
+#include "srs_app_metrics.h"
+#include "srs_app_pprof.h"
+#include "srs_app_rtmp_conn.h"
 #include "srs_app_signal.h"
 #include "srs_app_system_api.h"
 #include "srs_core_log.h"
@@ -70,13 +73,21 @@ static srs_error_t proxy_start(srs_proxy_t *p)
     srs_error_t err;
 
     srs_tcp_server_set_max_total(cfg->max_connections);
+    /* Debug listener first: the heap sampler then sees every allocation of the startup. */
+    if ((err = srs_pprof_start(cfg)) != srs_success) return err;
+    if ((err = srs_metrics_exporter_start(p)) != srs_success) return err;
 
     if (cfg->lb_redis) {
-        return srs_error_new(ERROR_CONFIG_INVALID,
-                             "PROXY_LOAD_BALANCER_TYPE=redis: the Redis load balancer is not part of this build yet");
+        /* Redis down at startup is fatal, as in Go. */
+        srs_lb_redis_config_t rc = {cfg->redis_host, cfg->redis_port, cfg->redis_password, cfg->redis_db,
+                                    cfg->redis_key_prefix, cfg->origin_server_ttl};
+        if ((err = srs_lb_redis_new(&rc, NULL, &p->lb)) != srs_success) return srs_error_wrap(err, "initialize srs load balancer");
+        srs_log_info("Load balancer: redis %s:%d db %d key prefix \"%s\", origin TTL %llds", cfg->redis_host, cfg->redis_port,
+                     cfg->redis_db, cfg->redis_key_prefix, (long long)(cfg->origin_server_ttl / SRS_UTIME_SECONDS));
+    } else {
+        p->lb = srs_lb_memory_new(cfg->origin_server_ttl, NULL);
+        srs_log_info("Load balancer: memory, origin TTL %llds", (long long)(cfg->origin_server_ttl / SRS_UTIME_SECONDS));
     }
-    p->lb = srs_lb_memory_new(cfg->origin_server_ttl, NULL);
-    srs_log_info("Load balancer: memory, origin TTL %llds", (long long)(cfg->origin_server_ttl / SRS_UTIME_SECONDS));
 
     if (cfg->default_backend_enabled) {
         err = srs_origin_default_backend(cfg->default_backend_ip, cfg->default_backend_rtmp,
@@ -91,8 +102,10 @@ static srs_error_t proxy_start(srs_proxy_t *p)
     }
 
     /* The Go proxy's order: RTMP, WebRTC, HTTP API, SRT, System API, HTTP stream. */
+    if ((err = srs_rtmp_server_start(p, &p->rtmp)) != srs_success) return err;
     if ((err = srs_rtc_server_start(cfg, p->lb, &p->rtc)) != srs_success) return err;
     if ((err = start_tcp("HTTP API", &cfg->http_api, srs_http_api_on_conn, p, &p->http_api)) != srs_success) return err;
+    if ((err = srs_srt_server_start(cfg, p->lb, &p->srt)) != srs_success) return err;
     if ((err = start_tcp("System API", &cfg->system_api, srs_system_api_on_conn, p, &p->system_api)) != srs_success) return err;
     if ((err = start_tcp("HTTP Stream", &cfg->http_server, srs_http_stream_on_conn, p, &p->http_server)) != srs_success) return err;
 
@@ -102,15 +115,18 @@ static srs_error_t proxy_start(srs_proxy_t *p)
 
 static void proxy_close_listeners(srs_proxy_t *p)
 {
+    srs_tcp_server_close_listener(p->rtmp);
     srs_tcp_server_close_listener(p->http_api);
     srs_tcp_server_close_listener(p->system_api);
     srs_tcp_server_close_listener(p->http_server);
+    srs_metrics_exporter_close_listener();
+    srs_pprof_close_listener();
 }
 
 /* Graceful quit: no new connections; live ones get the grace period, unless a fast quit comes. */
 static void proxy_drain(srs_proxy_t *p)
 {
-    srs_tcp_server_t *servers[] = {p->http_api, p->system_api, p->http_server};
+    srs_tcp_server_t *servers[] = {p->rtmp, p->http_api, p->system_api, p->http_server};
     srs_utime_t deadline = srs_time_now() + p->cfg->grace_quit_timeout;
     for (;;) {
         int live = 0;
@@ -132,10 +148,14 @@ static void proxy_free(srs_proxy_t *p)
 {
     srs_coroutine_free(p->timer);
     /* Reverse order of start. */
+    srs_metrics_exporter_free();
+    srs_pprof_free();
     srs_tcp_server_free(p->http_server);
     srs_tcp_server_free(p->system_api);
+    srs_srt_server_free(p->srt);
     srs_tcp_server_free(p->http_api);
     srs_rtc_server_free(p->rtc);
+    srs_tcp_server_free(p->rtmp);
     if (p->lb) p->lb->vt->free(p->lb);
     memset(p, 0, sizeof(*p));
 }

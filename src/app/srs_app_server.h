@@ -9,6 +9,7 @@
 #include "srs_app_config.h"
 #include "srs_app_lb.h"
 #include "srs_app_rtc_server.h"
+#include "srs_app_srt_server.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_tcp_server.h"
 
@@ -16,6 +17,8 @@ typedef struct srs_proxy_s {
     const srs_config_t *cfg;
     srs_lb_t *lb;
     srs_rtc_server_t *rtc;
+    srs_srt_server_t *srt;
+    srs_tcp_server_t *rtmp;
     srs_tcp_server_t *http_api;
     srs_tcp_server_t *system_api;
     srs_tcp_server_t *http_server;

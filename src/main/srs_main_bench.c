@@ -28,6 +28,8 @@ static int usage(const char *argv0, int status)
             "  -i FILE        FLV file for the publisher\n"
             "  -delay MS      wait between starting two players (default 10)\n"
             "  -duration S    run for S seconds (default: until SIGINT/SIGTERM)\n"
+            "  -raw           WebRTC: the origin is srs-mock-origin -raw; count packets by their clear\n"
+            "                 RTP header (detected from its answer too)\n"
             "  -log LEVEL     debug|info|warn|error (default info)\n"
             "Live stats go to stderr every %d s; the last line of stdout is the summary as JSON.\n"
             "The exit status is non-zero when any player failed.\n",
@@ -59,6 +61,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i];
         if (!strcmp(k, "-h") || !strcmp(k, "--help")) return usage(argv[0], 0);
+        if (!strcmp(k, "-raw")) {
+            cfg.raw = true;
+            continue;
+        }
         if (i + 1 >= argc) return usage(argv[0], 2);
         const char *v = argv[++i];
         if (!strcmp(k, "-sr")) snprintf(cfg.sr, sizeof(cfg.sr), "%s", v);

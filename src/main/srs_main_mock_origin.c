@@ -22,6 +22,7 @@ static int usage(const char *argv0, int status)
             "  -api PORT         HTTP API: WHIP/WHEP and /rtc/v1/play/ (0 = off)\n"
             "  -rtc PORT         WebRTC UDP port (0 = off)\n"
             "  -srt PORT         SRT UDP port (0 = off)\n"
+            "  -srt-passphrase P SRT encryption passphrase (10..79 bytes) every caller must use\n"
             "  -heartbeat URL    POST the SRS heartbeat here, e.g. http://127.0.0.1:12025/api/v1/srs/register\n"
             "  -interval SECS    heartbeat interval (default 9, as SRS)\n"
             "  -server ID        server id (default: random, like objs/srs.id)\n"
@@ -29,6 +30,7 @@ static int usage(const char *argv0, int status)
             "  -flv FILE         media for WebRTC players (H.264 + AAC FLV, looped in real time)\n"
             "  -hls DIR          HLS files to serve (master playlist with hls_ctx, as SRS)\n"
             "  -raw              WebRTC: replay pre-encrypted packets (benchmarks)\n"
+            "  -bad-fingerprint  WebRTC, tests only: advertise a wrong DTLS certificate fingerprint\n"
             "  -log LEVEL        debug|info|warn|error (default info)\n",
             argv0);
     return status;
@@ -63,6 +65,10 @@ int main(int argc, char **argv)
             cfg.raw = true;
             continue;
         }
+        if (!strcmp(k, "-bad-fingerprint")) {
+            cfg.bad_fingerprint = true;
+            continue;
+        }
         if (i + 1 >= argc) return usage(argv[0], 2);
         const char *v = argv[++i];
         int *port = !strcmp(k, "-rtmp") ? &cfg.rtmp_port : !strcmp(k, "-http") ? &cfg.http_port
@@ -77,6 +83,7 @@ int main(int argc, char **argv)
         else if (!strcmp(k, "-device")) snprintf(cfg.device_id, sizeof(cfg.device_id), "%s", v);
         else if (!strcmp(k, "-flv")) snprintf(cfg.flv_path, sizeof(cfg.flv_path), "%s", v);
         else if (!strcmp(k, "-hls")) snprintf(cfg.hls_dir, sizeof(cfg.hls_dir), "%s", v);
+        else if (!strcmp(k, "-srt-passphrase")) snprintf(cfg.srt_passphrase, sizeof(cfg.srt_passphrase), "%s", v);
         else if (!strcmp(k, "-log")) {
             int level = srs_log_level_parse(v);
             if (level < 0) return usage(argv[0], 2);
@@ -88,6 +95,10 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_stop_signal);
     signal(SIGINT, on_stop_signal);
     srs_error_t err = srs_st_init();
+    if (!err && cfg.srt_port) err = srs_mock_srt_start(&cfg);
+    if (!err && (cfg.api_port || cfg.rtc_port)) err = srs_mock_rtc_start(&cfg);
+    if (!err && cfg.rtmp_port) err = srs_mock_rtmp_start(&cfg);
+    if (!err && cfg.http_port) err = srs_mock_http_start(&cfg);
     if (!err) err = srs_mock_heartbeat_start(&cfg);
     if (err) {
         srs_log_error("srs-mock-origin: %s", srs_error_desc(err));

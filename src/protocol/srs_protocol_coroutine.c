@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_protocol_coroutine.h"
 #include "srs_core_log.h"
+#include "srs_protocol_sched_trace.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -114,12 +115,15 @@ static void *coroutine_main(void *arg)
 {
     srs_coroutine_t *co = (srs_coroutine_t *)arg;
     st_thread_setspecific(co_key, co);
+    co->stack_hi = __builtin_frame_address(0);
+    srs_sched_trace_on_coroutine_start(); /* a first run passes no switch-in callback */
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
 
     co->cycle_err = co->cycle(co->arg);
 
     co->done = true;
     srs_coroutine_set_state(SRS_CO_DONE);
+    srs_sched_trace_on_coroutine_exit(); /* ST skips the switch-out callback of an ending thread */
     if (!co->joinable) {
         if (co->cycle_err) {
             srs_log_debug("coroutine %s done: %s", co->name, srs_error_summary(co->cycle_err));

@@ -51,6 +51,8 @@ struct srs_coroutine_s {
     srs_utime_t state_since;  /* monotonic, when the state was entered */
     srs_utime_t started_at;   /* monotonic */
     const void *created_by;   /* return address of the creator, to group like Go's dump */
+    void *stack_hi;           /* the frame of the coroutine's entry: stack walks stop there */
+    uint32_t trace_gen, trace_tid; /* its track in the scheduler trace being taken, if any */
     srs_coroutine_t *prev, *next; /* registry */
 };
 

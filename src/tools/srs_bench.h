@@ -15,6 +15,7 @@ typedef struct {
     int nn;               /* -nn: number of players */
     int delay_ms;         /* -delay: between starting two players */
     int duration_s;       /* -duration: run time, 0 = until SIGINT/SIGTERM */
+    bool raw;             /* -raw: WebRTC media is the mock origin's raw mode (counted by clear RTP header) */
 } srs_bench_config_t;
 
 /* What every player adds to. Counters only grow; alive goes up and down. */
@@ -26,6 +27,7 @@ typedef struct {
     uint64_t bytes;
     uint64_t expected;       /* WebRTC: packets expected from sequence numbers */
     uint64_t lost;           /* WebRTC: expected - received, never negative per stream */
+    uint64_t frames;         /* WebRTC: complete H.264 frames reassembled (not in raw mode) */
     double jitter_ms_sum;    /* WebRTC: last interarrival jitter of each player, summed */
     int jitter_samples;
     double *dtls_ms;         /* WebRTC: one handshake time per player that finished DTLS */

@@ -31,6 +31,7 @@ char *srs_bench_stats_json(const srs_bench_stats_t *s, double seconds)
     cJSON_AddNumberToObject(o, "seconds", seconds);
     cJSON_AddNumberToObject(o, "bitrate_kbps", seconds > 0 ? (double)s->bytes * 8 / 1000 / seconds : 0);
     cJSON_AddNumberToObject(o, "lost", (double)s->lost);
+    cJSON_AddNumberToObject(o, "frames", (double)s->frames);
     cJSON_AddNumberToObject(o, "loss_percent", s->expected ? 100.0 * (double)s->lost / (double)s->expected : 0);
     cJSON_AddNumberToObject(o, "jitter_ms", s->jitter_samples ? s->jitter_ms_sum / s->jitter_samples : 0);
     cJSON_AddNumberToObject(o, "published", (double)s->published);

@@ -23,11 +23,25 @@ typedef struct {
     char flv_path[512];      /* the media sent to WebRTC players */
     char hls_dir[512];       /* HLS files served under /<app>/ */
     bool raw;                /* WebRTC: replay pre-encrypted packets (benchmarks) */
+    bool bad_fingerprint;    /* WebRTC, tests only: answers advertise a wrong certificate fingerprint */
+    char srt_passphrase[80]; /* "" = SRT without encryption */
 } srs_mock_config_t;
 
 /* The heartbeat body exactly as SRS posts it (srs-origin-notes.md); caller frees. */
 char *srs_mock_heartbeat_body(const srs_mock_config_t *cfg);
 /* Posts the heartbeat now and then every interval, in its own coroutine. */
 srs_error_t srs_mock_heartbeat_start(const srs_mock_config_t *cfg);
+
+/* WebRTC (when -api and -rtc are set): WHEP/WHIP and the legacy API on api_port, ICE-lite, DTLS
+ * and SRTP on rtc_port, media from flv_path. */
+srs_error_t srs_mock_rtc_start(const srs_mock_config_t *cfg);
+
+/* The SRT server (publish and play, as SRS), on its own pthread with libsrt. */
+srs_error_t srs_mock_srt_start(const srs_mock_config_t *cfg);
+
+/* RTMP server: publish into the stream hub and play from it, answering as SRS (srs_mock_origin_rtmp.c). */
+srs_error_t srs_mock_rtmp_start(const srs_mock_config_t *cfg);
+/* HTTP server: HTTP-FLV of what is published, HLS from hls_dir (srs_mock_origin_http.c). */
+srs_error_t srs_mock_http_start(const srs_mock_config_t *cfg);
 
 #endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+#include "srs_app_srt_session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+srs_srt_session_t *srs_srt_session_new(const struct sockaddr *addr, socklen_t len, uint32_t client_socket_id,
+                                       srs_utime_t now)
+{
+    srs_srt_session_t *s = (srs_srt_session_t *)calloc(1, sizeof(*s));
+    if (!s) abort();
+    s->cid = srs_cid_generate();
+    s->state = SRS_SRT_SESSION_HANDSHAKE;
+    s->client_socket_id = client_socket_id;
+    s->origin_fd = -1;
+    if (len > sizeof(s->peer)) len = sizeof(s->peer);
+    memcpy(&s->peer, addr, len);
+    s->peer_len = len;
+    srs_addr_key_from(addr, &s->peer_key);
+    s->created_at = s->last_client_at = now;
+    return s;
+}
+
+void srs_srt_session_free(srs_srt_session_t *s)
+{
+    if (!s) return;
+    if (s->wakeup) st_cond_destroy(s->wakeup);
+    free(s);
+}
+
+srs_srt_table_t *srs_srt_table_new(void)
+{
+    srs_srt_table_t *t = (srs_srt_table_t *)calloc(1, sizeof(*t));
+    if (!t) abort();
+    t->by_addr = srs_addr_map_new();
+    t->by_origin_id = srs_id_map_new();
+    return t;
+}
+
+void srs_srt_table_free(srs_srt_table_t *t)
+{
+    if (!t) return;
+    srs_addr_map_free(t->by_addr);
+    srs_id_map_free(t->by_origin_id);
+    free(t);
+}
+
+static void bind_addr(srs_srt_table_t *t, srs_srt_session_t *s)
+{
+    srs_srt_session_t *holder = (srs_srt_session_t *)srs_addr_map_get(t->by_addr, &s->peer_key);
+    if (holder && holder != s) holder->addr_bound = false;
+    srs_addr_map_set(t->by_addr, &s->peer_key, s);
+    s->addr_bound = true;
+}
+
+void srs_srt_table_unbind_addr(srs_srt_table_t *t, srs_srt_session_t *s)
+{
+    if (s->addr_bound && srs_addr_map_get(t->by_addr, &s->peer_key) == s) srs_addr_map_remove(t->by_addr, &s->peer_key);
+    s->addr_bound = false;
+}
+
+void srs_srt_table_add(srs_srt_table_t *t, srs_srt_session_t *s)
+{
+    s->prev = NULL;
+    s->next = t->head;
+    if (t->head) t->head->prev = s;
+    t->head = s;
+    t->count++;
+    bind_addr(t, s);
+}
+
+void srs_srt_table_remove(srs_srt_table_t *t, srs_srt_session_t *s)
+{
+    srs_srt_table_unbind_addr(t, s);
+    if (s->origin_socket_id && srs_id_map_get(t->by_origin_id, s->origin_socket_id) == s) {
+        srs_id_map_remove(t->by_origin_id, s->origin_socket_id);
+    }
+    if (s->prev) s->prev->next = s->next;
+    else if (t->head == s) t->head = s->next;
+    else return; /* not in the list */
+    if (s->next) s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    t->count--;
+}
+
+srs_srt_session_t *srs_srt_table_by_addr(srs_srt_table_t *t, const srs_addr_key_t *key)
+{
+    return (srs_srt_session_t *)srs_addr_map_get(t->by_addr, key);
+}
+
+srs_srt_session_t *srs_srt_table_by_origin_id(srs_srt_table_t *t, uint32_t origin_socket_id)
+{
+    return (srs_srt_session_t *)srs_id_map_get(t->by_origin_id, origin_socket_id);
+}
+
+srs_error_t srs_srt_table_bind_origin_id(srs_srt_table_t *t, srs_srt_session_t *s, uint32_t origin_socket_id)
+{
+    if (!origin_socket_id) return srs_error_new(ERROR_SRT_HANDSHAKE, "origin socket id 0");
+    srs_srt_session_t *holder = (srs_srt_session_t *)srs_id_map_get(t->by_origin_id, origin_socket_id);
+    if (holder && holder != s) {
+        return srs_error_new(ERROR_SRT_HANDSHAKE, "origin socket id %u is taken by session %s", origin_socket_id,
+                             holder->cid.id);
+    }
+    srs_id_map_set(t->by_origin_id, origin_socket_id, s);
+    s->origin_socket_id = origin_socket_id;
+    return srs_success;
+}
+
+void srs_srt_table_move_peer(srs_srt_table_t *t, srs_srt_session_t *s, const struct sockaddr *addr, socklen_t len)
+{
+    srs_addr_key_t key;
+    if (!srs_addr_key_from(addr, &key) || len > sizeof(s->peer)) return;
+    if (srs_addr_key_equal(&key, &s->peer_key)) return;
+    srs_srt_table_unbind_addr(t, s);
+    memcpy(&s->peer, addr, len);
+    s->peer_len = len;
+    s->peer_key = key;
+    s->address_changes++;
+}

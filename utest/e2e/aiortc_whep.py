@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: MIT
+"""A WHEP player on aiortc (Debian's python3-aiortc, an independent WebRTC implementation).
+
+Usage: aiortc_whep.py URL SECONDS
+Plays URL (a WHEP endpoint) for SECONDS, decoding video, and prints one JSON line: the HTTP
+status, the Location, the number of decoded video frames and their size, audio frames, and the
+status of the DELETE on the Location at the end.
+"""
+import asyncio
+import http.client
+import json
+import sys
+import time
+import urllib.parse
+
+import aioice.ice
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+# aioice skips 127.0.0.1 when it gathers host candidates; on loopback that leaves none.
+aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"] if use_ipv4 else []
+
+
+def request(method, url, body=None, headers=None):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
+    try:
+        conn.request(method, u.path + ("?" + u.query if u.query else ""), body=body, headers=headers or {})
+        res = conn.getresponse()
+        return res.status, res.getheader("Location"), res.read().decode()
+    finally:
+        conn.close()
+
+
+async def consume(track, result, key, until):
+    while time.time() < until:
+        try:
+            frame = await asyncio.wait_for(track.recv(), max(0.1, until - time.time()))
+        except Exception:
+            break
+        result[key] += 1
+        if key == "video_frames":
+            result["width"], result["height"] = frame.width, frame.height
+
+
+async def play(url, seconds):
+    # No ICE servers: aiortc would otherwise ask a public STUN server.
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    result = {"video_frames": 0, "audio_frames": 0, "width": 0, "height": 0}
+    tasks = []
+    until = time.time() + seconds
+
+    @pc.on("track")
+    def on_track(track):
+        key = "video_frames" if track.kind == "video" else "audio_frames"
+        tasks.append(asyncio.ensure_future(consume(track, result, key, until)))
+
+    pc.addTransceiver("audio", direction="recvonly")
+    pc.addTransceiver("video", direction="recvonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    loop = asyncio.get_event_loop()
+    status, location, answer = await loop.run_in_executor(
+        None, request, "POST", url, pc.localDescription.sdp, {"Content-Type": "application/sdp"})
+    result["status"], result["location"] = status, location
+    if status in (200, 201):
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        await asyncio.sleep(max(0, until - time.time()))
+        for t in tasks:
+            await t
+        result["ice"] = pc.iceConnectionState
+        if location:
+            result["delete_status"] = (await loop.run_in_executor(
+                None, request, "DELETE", urllib.parse.urljoin(url, location)))[0]
+    else:
+        result["answer"] = answer[:500]
+    await pc.close()
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(play(sys.argv[1], float(sys.argv[2])))), flush=True)
