@@ -32,7 +32,7 @@ std::string user_control(uint16_t event, uint32_t value)
 
 std::string command_bytes(srs_rtmp_command_t *cmd)
 {
-    srs_amf0_buf_t buf = {0};
+    srs_amf0_buf_t buf = {};
     HELPER_EXPECT_SUCCESS(srs_rtmp_command_encode(cmd, &buf));
     std::string s((const char *)buf.data, buf.len);
     srs_amf0_buf_free(&buf);
@@ -164,7 +164,7 @@ TEST(AppRtmpRelayTest, ProtocolControlStaysOnItsHop)
 TEST(AppRtmpRelayTest, UserControlEventsNamingTheStreamAreMapped)
 {
     srs_rtmp_sid_map_t m = {1, 5};
-    srs_amf0_buf_t buf = {0};
+    srs_amf0_buf_t buf = {};
     std::string begin = user_control(SRS_RTMP_UC_STREAM_BEGIN, 5);
     srs_rtmp_msg_t msg = {SRS_RTMP_MSG_USER_CONTROL, 0, 0, 2, (uint8_t *)&begin[0], 6};
     HELPER_EXPECT_SUCCESS(srs_rtmp_relay_map_message(&m, false, &msg, &buf));
@@ -192,7 +192,7 @@ TEST(AppRtmpRelayTest, UserControlEventsNamingTheStreamAreMapped)
 TEST(AppRtmpRelayTest, DeleteStreamNamesTheOriginsStream)
 {
     srs_rtmp_sid_map_t m = {1, 5};
-    srs_amf0_buf_t buf = {0};
+    srs_amf0_buf_t buf = {};
     srs_rtmp_command_t cmd;
     srs_rtmp_command_init(&cmd, "deleteStream", 0, NULL);
     srs_rtmp_command_add(&cmd, srs_amf0_new_number(1));

@@ -52,7 +52,7 @@ struct Sent {
     srs_amf0_t *object = NULL;
 };
 
-class IdentifyTest : public testing::Test {
+class ProtocolRtmpIdentifyTest : public testing::Test {
 protected:
     Wire out;
     srs_rtmp_conn_t *server = NULL;
@@ -114,7 +114,7 @@ protected:
     // Feed one command from the client on a message stream.
     srs_error_t feed(srs_rtmp_command_t *cmd, uint32_t stream_id = 0, uint8_t type = SRS_RTMP_MSG_COMMAND_AMF0)
     {
-        srs_amf0_buf_t buf = {0};
+        srs_amf0_buf_t buf = {};
         if (type == SRS_RTMP_MSG_COMMAND_AMF3) srs_amf0_buf_append(&buf, "\0", 1);
         HELPER_EXPECT_SUCCESS(srs_rtmp_command_encode(cmd, &buf));
         srs_rtmp_command_free(cmd);
@@ -168,7 +168,7 @@ std::string code_of(const Sent *s)
 
 } // namespace
 
-TEST_F(IdentifyTest, AnswersConnectAsSrsAndKeepsTheWholeObject)
+TEST_F(ProtocolRtmpIdentifyTest, AnswersConnectAsSrsAndKeepsTheWholeObject)
 {
     HELPER_EXPECT_SUCCESS(feed_connect("rtmp://127.0.0.1:1935/live?vhost=v.example.com"));
     std::vector<Sent *> s = drain();
@@ -200,7 +200,7 @@ TEST_F(IdentifyTest, AnswersConnectAsSrsAndKeepsTheWholeObject)
     EXPECT_EQ(5u, srs_amf0_count(id.connect_object));
 }
 
-TEST_F(IdentifyTest, FmlePublishIsAnsweredThenAcceptedWithOnFcPublish)
+TEST_F(ProtocolRtmpIdentifyTest, FmlePublishIsAnsweredThenAcceptedWithOnFcPublish)
 {
     connect();
     HELPER_EXPECT_SUCCESS(feed_call("releaseStream", 2, "s?token=t1"));
@@ -235,7 +235,7 @@ TEST_F(IdentifyTest, FmlePublishIsAnsweredThenAcceptedWithOnFcPublish)
     HELPER_EXPECT_FAILED_CODE(feed_call("play", 6, "x", 1), ERROR_RTMP_MESSAGE);
 }
 
-TEST_F(IdentifyTest, FlashPublishGetsNoOnFcPublish)
+TEST_F(ProtocolRtmpIdentifyTest, FlashPublishGetsNoOnFcPublish)
 {
     connect();
     HELPER_EXPECT_SUCCESS(feed_call("createStream", 2));
@@ -247,7 +247,7 @@ TEST_F(IdentifyTest, FlashPublishGetsNoOnFcPublish)
     EXPECT_EQ("NetStream.Publish.Start", code_of(s[0]));
 }
 
-TEST_F(IdentifyTest, PlayIsAcceptedWithStreamBeginResetAndStart)
+TEST_F(ProtocolRtmpIdentifyTest, PlayIsAcceptedWithStreamBeginResetAndStart)
 {
     connect();
     HELPER_EXPECT_SUCCESS(feed_call("createStream", 2));
@@ -273,7 +273,7 @@ TEST_F(IdentifyTest, PlayIsAcceptedWithStreamBeginResetAndStart)
     EXPECT_EQ(1u, s[2]->stream_id);
 }
 
-TEST_F(IdentifyTest, OtherCallsWithATransactionIdGetAResult)
+TEST_F(ProtocolRtmpIdentifyTest, OtherCallsWithATransactionIdGetAResult)
 {
     connect();
     HELPER_EXPECT_SUCCESS(feed_call("FCSubscribe", 7, "s"));
@@ -283,7 +283,7 @@ TEST_F(IdentifyTest, OtherCallsWithATransactionIdGetAResult)
     EXPECT_EQ(7, s[0]->tid);
 }
 
-TEST_F(IdentifyTest, ControlAndDataMessagesNeedNoAnswer)
+TEST_F(ProtocolRtmpIdentifyTest, ControlAndDataMessagesNeedNoAnswer)
 {
     connect();
     uint8_t ack[4] = {0, 0, 1, 0};
@@ -295,7 +295,7 @@ TEST_F(IdentifyTest, ControlAndDataMessagesNeedNoAnswer)
     EXPECT_TRUE(drain().empty());
 }
 
-TEST_F(IdentifyTest, RejectsWhatComesOutOfOrder)
+TEST_F(ProtocolRtmpIdentifyTest, RejectsWhatComesOutOfOrder)
 {
     HELPER_EXPECT_FAILED_CODE(feed_call("createStream", 2), ERROR_RTMP_MESSAGE);
     connect();
@@ -309,7 +309,7 @@ TEST_F(IdentifyTest, RejectsWhatComesOutOfOrder)
     EXPECT_FALSE(srs_rtmp_identify_done(&id));
 }
 
-TEST_F(IdentifyTest, ConnectWithoutAUsableTcUrlIsRejected)
+TEST_F(ProtocolRtmpIdentifyTest, ConnectWithoutAUsableTcUrlIsRejected)
 {
     HELPER_EXPECT_FAILED_CODE(feed_connect(NULL), ERROR_STREAM_URL);
     std::vector<Sent *> s = drain();
@@ -322,7 +322,7 @@ TEST_F(IdentifyTest, ConnectWithoutAUsableTcUrlIsRejected)
     EXPECT_EQ(NULL, id.connect_object);
 }
 
-TEST_F(IdentifyTest, MalformedAmf0IsAnError)
+TEST_F(ProtocolRtmpIdentifyTest, MalformedAmf0IsAnError)
 {
     // "connect", 1, then an object whose string value claims 65535 bytes.
     const uint8_t bad[] = {0x02, 0, 7, 'c', 'o', 'n', 'n', 'e', 'c', 't', 0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0,
@@ -334,7 +334,7 @@ TEST_F(IdentifyTest, MalformedAmf0IsAnError)
     HELPER_EXPECT_FAILED_CODE(srs_rtmp_identify_on_message(&id, server, &m), ERROR_RTMP_MESSAGE);
 }
 
-TEST_F(IdentifyTest, RefusalsReachTheClientAsOnStatusErrors)
+TEST_F(ProtocolRtmpIdentifyTest, RefusalsReachTheClientAsOnStatusErrors)
 {
     connect();
     HELPER_EXPECT_SUCCESS(feed_call("createStream", 2));

@@ -78,7 +78,7 @@ TEST(ProtocolRtcSdpTest, BenchOfferIsH264AndOpusInOneBundle)
         EXPECT_TRUE(d.media[i].rtcp_mux);
     }
     EXPECT_EQ(SRS_RTC_SDP_OPUS_PT, srs_rtc_sdp_opus_pt(&d));
-    EXPECT_EQ(SRS_PROTOCOL_RTC_SDP_H264_PT, srs_rtc_sdp_h264_pt(&d));
+    EXPECT_EQ(SRS_RTC_SDP_H264_PT, srs_rtc_sdp_h264_pt(&d));
     EXPECT_TRUE(has_line(offer, "a=group:BUNDLE 0 1"));
     EXPECT_TRUE(has_line(offer, "a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"));
     EXPECT_STREQ("127.0.0.1", d.candidate_ip);
@@ -174,7 +174,7 @@ TEST(ProtocolRtcSdpTest, BenchOfferAnsweredAndReadBack)
     srs_rtc_sdp_t d = parse(answer_to(&offer, false, true));
     EXPECT_TRUE(d.raw_srtp); // raw mode is marked for srs-bench
     EXPECT_EQ(SRS_RTC_SDP_OPUS_PT, srs_rtc_sdp_opus_pt(&d));
-    EXPECT_EQ(SRS_PROTOCOL_RTC_SDP_H264_PT, srs_rtc_sdp_h264_pt(&d));
+    EXPECT_EQ(SRS_RTC_SDP_H264_PT, srs_rtc_sdp_h264_pt(&d));
 }
 
 TEST(ProtocolRtcSdpTest, PublisherAnswerReceivesAndAnnouncesNoSsrc)

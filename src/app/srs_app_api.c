@@ -20,6 +20,8 @@ void srs_api_add_cors(srs_http_headers_t *h)
     srs_http_headers_set(h, "Access-Control-Allow-Origin", "*");
     srs_http_headers_set(h, "Access-Control-Allow-Headers", "*");
     srs_http_headers_set(h, "Access-Control-Allow-Methods", "*");
+    /* A WHIP/WHEP page on another origin must read Location to DELETE its session. */
+    srs_http_headers_set(h, "Access-Control-Expose-Headers", "Location");
 }
 
 srs_error_t srs_api_write_json(srs_http_conn_t *c, int status, cJSON *obj, const srs_http_headers_t *extra)

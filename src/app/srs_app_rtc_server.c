@@ -15,14 +15,10 @@
 
 /* SRS asks for 10 MiB on its RTC socket; the kernel may cap it (net.core.rmem_max). */
 #define SRS_RTC_SOCKET_BUFFER (10 * 1024 * 1024)
-/* The largest datagram we relay; UDP cannot carry more. */
-#define SRS_RTC_MAX_DATAGRAM 65536
 /* Datagrams read by one recvmmsg; each buffer holds the largest WebRTC datagram (an MTU) with
  * room to spare: a larger one is dropped as truncated. */
-#define SRS_RTC_BATCH 32
+#define SRS_RTC_BATCH 64
 #define SRS_RTC_RX_SIZE 4096
-/* At most this many datagrams from one session socket per epoll round, for fairness. */
-#define SRS_RTC_DRAIN_PER_SESSION 16
 #define SRS_RTC_EPOLL_EVENTS 256
 #define SRS_RTC_SWEEP_INTERVAL (SRS_UTIME_SECONDS / 2)
 /* Lookups of unknown ufrags in the load balancer waiting at once; more are dropped (the
@@ -67,7 +63,12 @@ struct srs_rtc_server_s {
     struct sockaddr_storage rx_addrs[SRS_RTC_BATCH];
     srs_utime_t resolve_window;       /* token bucket for load-balancer lookups */
     int resolve_tokens;
-    uint8_t fwd[SRS_RTC_MAX_DATAGRAM];  /* origin → client */
+    /* origin → client, gathered from the ready session sockets and sent with one sendmmsg */
+    uint8_t fwd[SRS_RTC_BATCH][SRS_RTC_RX_SIZE];
+    struct iovec fwd_iov[SRS_RTC_BATCH];
+    struct mmsghdr fwd_msgs[SRS_RTC_BATCH];
+    srs_rtc_session_t *fwd_sessions[SRS_RTC_BATCH];
+    int fwd_count;
 };
 
 /* Errors a peer can trigger are logged at most a few times per interval. */
@@ -293,27 +294,54 @@ static srs_error_t mux_cycle(void *arg)
     }
 }
 
-/* Drains one session's socket into the listener, toward the client's current address. */
-static void forward_session(srs_rtc_server_t *srv, srs_rtc_session_t *s)
+/* Sends the batch gathered from the session sockets in one sendmmsg: the fan-out of one origin
+ * packet to N players goes to N different addresses, which sendmmsg takes in one call. */
+static void flush_to_clients(srs_rtc_server_t *srv)
 {
-    for (int i = 0; i < SRS_RTC_DRAIN_PER_SESSION; i++) {
-        ssize_t n = recv(s->origin_fd, srv->fwd, sizeof(srv->fwd), MSG_DONTWAIT);
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) s->closing = true; /* ICMP unreachable */
-            return;
+    int done = 0;
+    while (done < srv->fwd_count) {
+        int r = sendmmsg(srv->lfd, srv->fwd_msgs + done, (unsigned)(srv->fwd_count - done), MSG_DONTWAIT);
+        if (r <= 0) break; /* send buffer full: the rest is dropped, as a full socket drops */
+        for (int i = done; i < done + r; i++) {
+            srs_rtc_session_t *s = srv->fwd_sessions[i];
+            size_t n = srv->fwd_iov[i].iov_len;
+            s->last_packet_at = now_coarse();
+            s->to_client_packets++;
+            s->to_client_bytes += n;
+            srv->stats.to_client_packets++;
+            srv->stats.to_client_bytes += n;
         }
-        if (s->peer_len == 0) continue; /* no client address yet: nothing to do with it */
-        if (sendto(srv->lfd, srv->fwd, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&s->peer, s->peer_len) < 0) {
-            srv->stats.drop_send_to_client++;
-            continue;
-        }
-        s->last_packet_at = now_coarse();
-        s->to_client_packets++;
-        s->to_client_bytes += (uint64_t)n;
-        srv->stats.to_client_packets++;
-        srv->stats.to_client_bytes += (uint64_t)n;
-        if (is_dtls_alert(srv->fwd, (size_t)n)) s->closing = true;
+        done += r;
     }
+    srv->stats.drop_send_to_client += (uint64_t)(srv->fwd_count - done);
+    srv->fwd_count = 0;
+}
+
+/* Takes one datagram from a ready session socket into the batch. Level-triggered epoll reports
+ * the socket again if more is queued, so one recv per round is fair and never wasted on EAGAIN. */
+static void take_from_origin(srs_rtc_server_t *srv, srs_rtc_session_t *s)
+{
+    int i = srv->fwd_count;
+    ssize_t n = recv(s->origin_fd, srv->fwd[i], sizeof(srv->fwd[i]), MSG_DONTWAIT | MSG_TRUNC);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) s->closing = true; /* ICMP unreachable */
+        return;
+    }
+    if ((size_t)n > sizeof(srv->fwd[i])) {
+        srv->stats.drop_too_large++;
+        return;
+    }
+    if (s->peer_len == 0) return; /* no client address yet: nothing to do with it */
+    if (is_dtls_alert(srv->fwd[i], (size_t)n)) s->closing = true;
+    srv->fwd_iov[i].iov_base = srv->fwd[i];
+    srv->fwd_iov[i].iov_len = (size_t)n;
+    struct msghdr *h = &srv->fwd_msgs[i].msg_hdr;
+    h->msg_name = &s->peer;
+    h->msg_namelen = s->peer_len;
+    h->msg_iov = &srv->fwd_iov[i];
+    h->msg_iovlen = 1;
+    srv->fwd_sessions[i] = s;
+    if (++srv->fwd_count == SRS_RTC_BATCH) flush_to_clients(srv);
 }
 
 static srs_error_t forwarder_cycle(void *arg)
@@ -330,8 +358,9 @@ static srs_error_t forwarder_cycle(void *arg)
         }
         int n = epoll_wait(srv->epfd, events, SRS_RTC_EPOLL_EVENTS, 0);
         for (int i = 0; i < n; i++) {
-            forward_session(srv, (srs_rtc_session_t *)events[i].data.ptr);
+            take_from_origin(srv, (srs_rtc_session_t *)events[i].data.ptr);
         }
+        flush_to_clients(srv);
     }
 }
 

@@ -22,6 +22,7 @@ static int usage(const char *argv0, int status)
             "  -api PORT         HTTP API: WHIP/WHEP and /rtc/v1/play/ (0 = off)\n"
             "  -rtc PORT         WebRTC UDP port (0 = off)\n"
             "  -srt PORT         SRT UDP port (0 = off)\n"
+            "  -candidate-port P the UDP port written into WebRTC answers (a relay in front; default -rtc)\n"
             "  -srt-passphrase P SRT encryption passphrase (10..79 bytes) every caller must use\n"
             "  -heartbeat URL    POST the SRS heartbeat here, e.g. http://127.0.0.1:12025/api/v1/srs/register\n"
             "  -interval SECS    heartbeat interval (default 9, as SRS)\n"
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
         const char *v = argv[++i];
         int *port = !strcmp(k, "-rtmp") ? &cfg.rtmp_port : !strcmp(k, "-http") ? &cfg.http_port
                   : !strcmp(k, "-api") ? &cfg.api_port : !strcmp(k, "-rtc") ? &cfg.rtc_port
-                  : !strcmp(k, "-srt") ? &cfg.srt_port : NULL;
+                  : !strcmp(k, "-srt") ? &cfg.srt_port : !strcmp(k, "-candidate-port") ? &cfg.candidate_port : NULL;
         if (port) {
             if ((*port = parse_port(v)) < 0) return usage(argv[0], 2);
         } else if (!strcmp(k, "-ip")) snprintf(cfg.ip, sizeof(cfg.ip), "%s", v);

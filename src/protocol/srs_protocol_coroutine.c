@@ -133,6 +133,9 @@ static void *coroutine_main(void *arg)
         st_thread_setspecific(co_key, NULL);
         free(co);
     }
+    /* The joiner frees the record while ST still runs this thread's exit: nothing may find it
+     * through the thread any more (the switch callbacks of a trace look it up). */
+    st_thread_setspecific(co_key, NULL);
     return NULL;
 }
 

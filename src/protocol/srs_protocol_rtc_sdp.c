@@ -368,7 +368,7 @@ srs_error_t srs_rtc_sdp_build_offer(const srs_rtc_sdp_offer_t *o, char **out)
                 (unsigned long long)(srs_random_u64() >> 2));
     for (int i = 0; i < 2; i++) {
         bool audio = i == 0;
-        int pt = audio ? SRS_RTC_SDP_OPUS_PT : SRS_PROTOCOL_RTC_SDP_H264_PT;
+        int pt = audio ? SRS_RTC_SDP_OPUS_PT : SRS_RTC_SDP_H264_PT;
         text_printf(&t, "m=%s 9 UDP/TLS/RTP/SAVPF %d\r\n", audio ? "audio" : "video", pt);
         write_transport(&t, o->ufrag, o->pwd, o->fingerprint, "actpass");
         text_printf(&t, "a=mid:%d\r\na=recvonly\r\na=rtcp-mux\r\n", i);

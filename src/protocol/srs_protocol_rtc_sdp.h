@@ -17,7 +17,7 @@ extern "C" {
 
 /* What srs-bench offers (Chrome's numbers). */
 #define SRS_RTC_SDP_OPUS_PT 111
-#define SRS_PROTOCOL_RTC_SDP_H264_PT 106
+#define SRS_RTC_SDP_H264_PT 106
 
 /* m-lines kept from one description; more is refused (ERROR_RTC_SDP). */
 #define SRS_RTC_SDP_MAX_MEDIA 8

@@ -67,9 +67,9 @@ static srs_error_t refused(srs_rtmp_client_t *c, srs_rtmp_command_t *cmd, const 
     return err;
 }
 
-/* Read until the awaited answer: the _result of transaction tid (tid > 0; *result takes it when
- * not NULL), or an onStatus with code want_code. Any _error, or an onStatus of level "error",
- * is a refusal. */
+/* Read until the awaited answer to transaction tid: its _result (when want_code is NULL; *result
+ * takes it when not NULL), or an onStatus with code want_code. An _error to tid, or an onStatus of
+ * level "error", is a refusal; answers to other calls (releaseStream, FCPublish) are skipped. */
 static srs_error_t wait_answer(srs_rtmp_client_t *c, const char *what, double tid, const char *want_code,
                                srs_rtmp_command_t *result)
 {
@@ -86,10 +86,8 @@ static srs_error_t wait_answer(srs_rtmp_client_t *c, const char *what, double ti
 
         srs_rtmp_command_t cmd;
         if ((err = srs_rtmp_command_decode(&msg, &cmd)) != srs_success) return srs_error_wrap(err, "%s", what);
-        if (!strcmp(cmd.name, "_error")) {
-            err = refused(c, &cmd, what);
-            return err;
-        }
+        bool ours = cmd.tid == tid;
+        if (ours && !strcmp(cmd.name, "_error")) return refused(c, &cmd, what);
         if (!strcmp(cmd.name, "onStatus")) {
             const char *level = srs_amf0_get_string(srs_rtmp_command_arg(&cmd, 0), "level");
             const char *code = srs_rtmp_command_status_code(&cmd);
@@ -99,7 +97,7 @@ static srs_error_t wait_answer(srs_rtmp_client_t *c, const char *what, double ti
                 return srs_success;
             }
         }
-        if (tid > 0 && !strcmp(cmd.name, "_result") && cmd.tid == tid) {
+        if (ours && !want_code && !strcmp(cmd.name, "_result")) {
             if (result) *result = cmd;
             else srs_rtmp_command_free(&cmd);
             return srs_success;
@@ -156,9 +154,10 @@ srs_error_t srs_rtmp_client_publish(srs_rtmp_client_t *c, const char *stream)
     if ((err = send_and_free(c, SRS_RTMP_CSID_COMMAND, 0, &cmd)) != srs_success) return srs_error_wrap(err, "FCPublish");
     if ((err = create_stream(c)) != srs_success) return err;
 
-    srs_rtmp_build_publish(&cmd, c->next_tid++, stream, "live");
+    double tid = c->next_tid++;
+    srs_rtmp_build_publish(&cmd, tid, stream, "live");
     if ((err = send_and_free(c, SRS_RTMP_CSID_STREAM, c->stream_id, &cmd)) != srs_success) return srs_error_wrap(err, "publish");
-    return wait_answer(c, "publish", 0, "NetStream.Publish.Start", NULL);
+    return wait_answer(c, "publish", tid, "NetStream.Publish.Start", NULL);
 }
 
 srs_error_t srs_rtmp_client_play(srs_rtmp_client_t *c, const char *stream)
@@ -166,9 +165,10 @@ srs_error_t srs_rtmp_client_play(srs_rtmp_client_t *c, const char *stream)
     srs_error_t err = srs_success;
     if ((err = create_stream(c)) != srs_success) return err;
     srs_rtmp_command_t cmd;
-    srs_rtmp_build_play(&cmd, c->next_tid++, stream);
+    double tid = c->next_tid++;
+    srs_rtmp_build_play(&cmd, tid, stream);
     if ((err = send_and_free(c, SRS_RTMP_CSID_STREAM, c->stream_id, &cmd)) != srs_success) return srs_error_wrap(err, "play");
-    return wait_answer(c, "play", 0, "NetStream.Play.Start", NULL);
+    return wait_answer(c, "play", tid, "NetStream.Play.Start", NULL);
 }
 
 srs_amf0_t *srs_rtmp_client_connect_object(const char *tc_url, const char *app)

@@ -30,7 +30,7 @@ srs_sched_trace_t *srs_sched_trace_new(size_t max_events)
     t->events = (srs_trace_event_t *)malloc(t->max_events * sizeof(*t->events));
     if (!t->events) abort();
     t->pid = (int)getpid();
-    srs_sched_trace_add_thread(t, "main", "");
+    srs_sched_trace_add_thread(t, "main and coroutine exits", "");
     srs_sched_trace_add_thread(t, "idle: scheduler and poll", "");
     return t;
 }

@@ -29,7 +29,8 @@ typedef struct {
     uint32_t kind;    /* srs_trace_kind_t */
 } srs_trace_event_t;
 
-/* Threads 0 and 1 are reserved: the primordial thread and the idle track. */
+/* Threads 0 and 1 are reserved: what runs outside any coroutine record (the primordial thread,
+ * and ST ending a coroutine after its record let go) and the idle track. */
 #define SRS_TRACE_TID_MAIN 0
 #define SRS_TRACE_TID_IDLE 1
 

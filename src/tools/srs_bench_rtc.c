@@ -14,11 +14,11 @@
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_dtls.h"
+#include "srs_protocol_rtc_sdp.h"
 #include "srs_protocol_rtp.h"
 #include "srs_protocol_srtp.h"
 #include "srs_protocol_st.h"
 #include "srs_protocol_stun.h"
-#include "srs_protocol_rtc_sdp.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -445,7 +445,8 @@ static srs_error_t player_media(bench_player_t *p)
     srs_utime_t next_rr = now + BENCH_RTC_RR_INTERVAL;
     srs_utime_t next_consent = now + BENCH_RTC_CONSENT_MIN + (srs_utime_t)(srs_random_u64() % BENCH_RTC_CONSENT_JITTER);
     for (;;) {
-        srs_error_t err = srs_st_usleep(SRS_MIN(next_rr, next_consent) - srs_time_now());
+        /* Never negative: ST takes a negative sleep as "forever". */
+        srs_error_t err = srs_st_usleep(SRS_MAX(SRS_MIN(next_rr, next_consent) - srs_time_now(), 0));
         if (err) return err;
         if (p->error) {
             err = p->error;

@@ -14,6 +14,7 @@ typedef struct {
     int http_port;
     int api_port;
     int rtc_port;
+    int candidate_port;      /* the port written into answers, 0 = rtc_port (a relay in front) */
     int srt_port;
     char heartbeat_url[512]; /* "" = no heartbeat */
     int heartbeat_interval;  /* seconds */

@@ -12,14 +12,14 @@
 #include "srs_kernel_flv.h"
 #include "srs_kernel_map.h"
 #include "srs_mock_hub.h"
-#include "srs_protocol_rtp_loop.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_dtls.h"
+#include "srs_protocol_rtc_sdp.h"
 #include "srs_protocol_rtp.h"
+#include "srs_protocol_rtp_loop.h"
 #include "srs_protocol_srtp.h"
 #include "srs_protocol_st.h"
 #include "srs_protocol_stun.h"
-#include "srs_protocol_rtc_sdp.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -435,7 +435,7 @@ static srs_error_t stream_get(srs_mock_rtc_t *m, const char *name, mock_stream_t
         s->ids.first_ts[k] = (uint32_t)srs_random_u64();
     }
     s->ids.pt[SRS_RTP_LOOP_AUDIO] = SRS_RTC_SDP_OPUS_PT;
-    s->ids.pt[SRS_RTP_LOOP_VIDEO] = SRS_PROTOCOL_RTC_SDP_H264_PT;
+    s->ids.pt[SRS_RTP_LOOP_VIDEO] = SRS_RTC_SDP_H264_PT;
     s->start = s->last_expiry_check = srs_time_now();
     srs_error_t err = srs_success;
     if (m->cfg->raw) {
@@ -532,7 +532,7 @@ srs_error_t srs_mock_rtc_offer(srs_mock_rtc_t *m, const char *app, const char *s
 
     mock_stream_t *s = NULL;
     if ((err = stream_get(m, name, &s)) != srs_success) goto failed;
-    srs_rtc_sdp_answer_t a = {sdp, publish, ufrag, p->pwd, m->fingerprint, m->cfg->ip, m->cfg->rtc_port,
+    srs_rtc_sdp_answer_t a = {sdp, publish, ufrag, p->pwd, m->fingerprint, m->cfg->ip, m->cfg->candidate_port ? m->cfg->candidate_port : m->cfg->rtc_port,
                             s->ids.ssrc[SRS_RTP_LOOP_AUDIO], s->ids.ssrc[SRS_RTP_LOOP_VIDEO], name, m->cfg->raw && !publish};
     if ((err = srs_rtc_sdp_build_answer(&a, &out->sdp)) != srs_success) goto failed;
     if ((err = stream_add(s, p)) != srs_success) goto failed;

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""A WHEP player on aiortc (Debian's python3-aiortc, an independent WebRTC implementation).
+"""A WHEP player (or WHIP publisher) on aiortc (Debian's python3-aiortc, an independent WebRTC
+implementation).
 
-Usage: aiortc_whep.py URL SECONDS
+Usage: aiortc_whep.py URL SECONDS [publish]
 Plays URL (a WHEP endpoint) for SECONDS, decoding video, and prints one JSON line: the HTTP
 status, the Location, the number of decoded video frames and their size, audio frames, and the
-status of the DELETE on the Location at the end.
+status of the DELETE on the Location at the end. With "publish", sends a test pattern and silence
+to URL (a WHIP endpoint) instead.
 """
 import asyncio
 import http.client
@@ -15,6 +17,7 @@ import urllib.parse
 
 import aioice.ice
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
 # aioice skips 127.0.0.1 when it gathers host candidates; on loopback that leaves none.
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"] if use_ipv4 else []
@@ -42,7 +45,7 @@ async def consume(track, result, key, until):
             result["width"], result["height"] = frame.width, frame.height
 
 
-async def play(url, seconds):
+async def play(url, seconds, publish=False):
     # No ICE servers: aiortc would otherwise ask a public STUN server.
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     result = {"video_frames": 0, "audio_frames": 0, "width": 0, "height": 0}
@@ -54,8 +57,12 @@ async def play(url, seconds):
         key = "video_frames" if track.kind == "video" else "audio_frames"
         tasks.append(asyncio.ensure_future(consume(track, result, key, until)))
 
-    pc.addTransceiver("audio", direction="recvonly")
-    pc.addTransceiver("video", direction="recvonly")
+    if publish:
+        pc.addTransceiver(AudioStreamTrack(), direction="sendonly")
+        pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
+    else:
+        pc.addTransceiver("audio", direction="recvonly")
+        pc.addTransceiver("video", direction="recvonly")
     await pc.setLocalDescription(await pc.createOffer())
     loop = asyncio.get_event_loop()
     status, location, answer = await loop.run_in_executor(
@@ -77,4 +84,5 @@ async def play(url, seconds):
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(play(sys.argv[1], float(sys.argv[2])))), flush=True)
+    publish = len(sys.argv) > 3 and sys.argv[3] == "publish"
+    print(json.dumps(asyncio.run(play(sys.argv[1], float(sys.argv[2]), publish))), flush=True)

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import time
 
-from conftest import OBJS, ROOT, MockOrigin, free_port, http_json
+from conftest import OBJS, ROOT, MockOrigin, free_port, http_json, sanitizer_report
 from http_peers import media
 
 
@@ -49,6 +49,13 @@ class RtcOrigin(MockOrigin):
             else:
                 raise AssertionError("srs-mock-origin did not register:\n" + self.output())
 
+    def stop_checked(self):
+        """Stop it; it must exit cleanly, without a sanitizer report."""
+        rc = self.stop()
+        out = self.output()
+        assert not sanitizer_report(out), out[-6000:]
+        assert rc == 0, out[-6000:]
+
     def whep_url(self, stream="livestream"):
         return "whep://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=%s" % (self.api_port, stream)
 
@@ -81,7 +88,10 @@ def run_bench(url, nn, duration, args=None, timeout=None):
     env.setdefault("LSAN_OPTIONS", "suppressions=%s/utest/lsan.supp:print_suppressions=0" % ROOT)
     start = time.time()
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout or duration + 30, env=env)
-    return BenchResult(proc, time.time() - start)
+    r = BenchResult(proc, time.time() - start)
+    assert not sanitizer_report(r.stderr), r
+    assert r.summary is not None, r
+    return r
 
 
 def assert_clean_play(r, nn):

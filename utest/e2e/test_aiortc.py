@@ -3,6 +3,7 @@
 srs-mock-origin: ICE with the ICE-lite answer, DTLS, SRTP, and H.264 it decodes into frames."""
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -20,8 +21,9 @@ def have_aiortc():
 pytestmark = pytest.mark.skipif(not have_aiortc(), reason="python3-aiortc is not installed (./configure --with-test-tools)")
 
 
-def play(url, seconds=6):
-    out = subprocess.run([PYTHON, SCRIPT, url, str(seconds)], capture_output=True, text=True, timeout=seconds + 40)
+def play(url, seconds=6, publish=False):
+    argv = [PYTHON, SCRIPT, url, str(seconds)] + (["publish"] if publish else [])
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 40)
     lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
     assert out.returncode == 0 and lines, out.stdout + out.stderr
     return json.loads(lines[-1]), out.stderr
@@ -42,7 +44,7 @@ def test_aiortc_plays_whep_through_proxy(proxy):
         assert r["delete_status"] == 200, r
         assert "closed: DELETE" in o.output()
     finally:
-        assert o.stop() == 0, o.output()
+        o.stop_checked()
 
 
 def test_aiortc_plays_whep_from_mock_origin_directly():
@@ -51,4 +53,17 @@ def test_aiortc_plays_whep_from_mock_origin_directly():
         r, err = play("http://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=direct" % o.api_port, 4)
         assert r["status"] == 201 and r["video_frames"] > 10, (r, err)
     finally:
-        assert o.stop() == 0, o.output()
+        o.stop_checked()
+
+
+def test_aiortc_publishes_whip_through_proxy(proxy):
+    """WHIP: the mock answers recvonly and takes the publisher's SRTP (decrypted and counted)."""
+    o = RtcOrigin(proxy)
+    try:
+        url = "http://127.0.0.1:%d/rtc/v1/whip/?app=live&stream=pub" % proxy.port("HTTP_API")
+        r, err = play(url, 4, publish=True)
+        assert r["status"] == 201 and r["ice"] == "completed" and r["delete_status"] == 200, (r, err)
+        m = re.search(r"closed: DELETE \(rtp in (\d+), rtcp in (\d+), srtp errors (\d+)\)", o.output())
+        assert m and int(m.group(1)) > 50 and int(m.group(3)) == 0, o.output()[-3000:]
+    finally:
+        o.stop_checked()

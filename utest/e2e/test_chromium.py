@@ -74,8 +74,8 @@ def start_chromium(page_url, profile):
             # Host candidates on 127.0.0.1, in the clear (no mDNS names): everything here is loopback.
             "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
             page_url]
-    log = open(os.path.join(profile, "chromium.log"), "wb")
-    return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True), log
+    with open(os.path.join(profile, "chromium.log"), "wb") as log:
+        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def test_chromium_plays_whep_page_through_proxy(proxy):
@@ -87,7 +87,7 @@ def test_chromium_plays_whep_page_through_proxy(proxy):
         whep = proxy_whep_url(proxy, scheme="http")
         page = "http://127.0.0.1:%d/players/whep.html?%s" % (proxy.port("HTTP_SERVER"), urllib.parse.urlencode(
             {"url": whep, "autostart": "1", "report": reports.url()}))
-        browser, log = start_chromium(page, profile)
+        browser = start_chromium(page, profile)
         deadline = time.time() + 40
         while time.time() < deadline and not any(r.get("framesDecoded", 0) > 0 for r in reports.reports):
             assert browser.poll() is None, open(os.path.join(profile, "chromium.log")).read()[-4000:]
@@ -104,4 +104,4 @@ def test_chromium_plays_whep_page_through_proxy(proxy):
             browser.wait()
         reports.close()
         shutil.rmtree(profile, ignore_errors=True)
-        assert o.stop() == 0, o.output()
+        o.stop_checked()

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""WHEP forwarding benchmark (see bench-whep.sh).
+
+For each N: start srs-proxy, srs-mock-origin -raw (the origin is not the bottleneck), and srs-bench
+WHEP players through the proxy; after a warm-up, measure for a fixed window: proxy CPU (user and
+system, from /proc/PID/stat) per 1000 forwarded packets, packets per second each way (the proxy's
+own counters), loss at the players, RSS and RSS per session, fds, coroutines, syscalls per packet
+(strace -c over part of the window) and, at N=1000, the CPU profile's top 10 from the proxy's own
+/debug/pprof/profile. Then the same players through bare-relay.c. Results go to
+trunk/doc/performance.md (the part between the markers) and as JSON to stdout.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, timeout=60):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read()
+
+
+def metrics(port):
+    out = {}
+    for line in get("http://127.0.0.1:%d/metrics" % port).decode().splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            out[k] = float(v)
+    return out
+
+
+def rtc_packets(m):
+    return (m['srs_proxy_rtc_packets_total{direction="to_origin"}'],
+            m['srs_proxy_rtc_packets_total{direction="to_client"}'])
+
+
+def proc_cpu(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(fields[11]) / TICK, int(fields[12]) / TICK  # utime, stime
+
+
+def proc_rss_fds(pid):
+    rss = int(re.search(r"VmRSS:\s+(\d+)", open("/proc/%d/status" % pid).read()).group(1))
+    return rss, len(os.listdir("/proc/%d/fd" % pid))
+
+
+def syscalls(pid, seconds):
+    """Total syscalls of pid over seconds, by strace -c (counts, not timing)."""
+    if not shutil.which("strace"):
+        return None
+    p = subprocess.Popen(["strace", "-c", "-f", "-p", str(pid)], stderr=subprocess.PIPE, text=True)
+    time.sleep(seconds)
+    p.send_signal(signal.SIGINT)
+    err = p.communicate(timeout=30)[1]
+    total = re.findall(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?total$", err, re.M)
+    return int(total[-1]) if total else None
+
+
+class Run:
+    def __init__(self, objs, work):
+        self.objs, self.work, self.procs = objs, work, []
+
+    def start(self, name, argv, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
+        log = open(os.path.join(self.work, name + ".log"), "wb")
+        p = subprocess.Popen(argv, env=e, stdout=subprocess.PIPE if name.startswith("bench") else log, stderr=log)
+        self.procs.append(p)
+        return p
+
+    def stop(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs = []
+
+
+def wait_port(port, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("port %d never opened" % port)
+
+
+def start_players(run, n, url, duration, delay_ms):
+    """Players in processes of at most 1000 each; returns the bench processes."""
+    per = 1000
+    benches = []
+    for i in range(int(math.ceil(n / per))):
+        count = min(per, n - i * per)
+        benches.append(run.start("bench%d" % i, [os.path.join(run.objs, "srs-bench"), "-sr", url, "-nn", str(count),
+                                                   "-delay", str(delay_ms), "-duration", str(duration), "-raw",
+                                                   "-log", "warn"]))
+    return benches
+
+
+def bench_summary(benches):
+    total = {"players_started": 0, "players_failed": 0, "packets": 0, "lost": 0, "expected": 0}
+    for b in benches:
+        out = b.communicate(timeout=120)[0].decode().strip().splitlines()
+        s = json.loads(out[-1]) if out else {}
+        for k in ("players_started", "players_failed", "packets", "lost"):
+            total[k] += s.get(k, 0)
+        total["expected"] += s.get("packets", 0) + s.get("lost", 0)
+    total["loss_percent"] = 100.0 * total["lost"] / total["expected"] if total["expected"] else 0
+    return total
+
+
+def one_proxy_run(args, n, flv, profile):
+    work = tempfile.mkdtemp(prefix="bench-whep-%d-" % n)
+    run = Run(args.objs, work)
+    ports = {k: free_port() for k in ("RTMP", "HTTP", "API", "SYS", "PPROF", "ORTMP", "OAPI")}
+    udp = {k: free_port() for k in ("RTC", "SRT", "ORTC")}
+    try:
+        proxy = run.start("proxy", [os.path.join(args.objs, "srs-proxy")], {
+            "PROXY_RTMP_SERVER": "127.0.0.1:%d" % ports["RTMP"], "PROXY_HTTP_SERVER": "127.0.0.1:%d" % ports["HTTP"],
+            "PROXY_HTTP_API": "127.0.0.1:%d" % ports["API"], "PROXY_WEBRTC_SERVER": "127.0.0.1:%d" % udp["RTC"],
+            "PROXY_SRT_SERVER": "127.0.0.1:%d" % udp["SRT"], "PROXY_SYSTEM_API": "127.0.0.1:%d" % ports["SYS"],
+            "PROXY_PPROF": "127.0.0.1:%d" % ports["PPROF"], "PROXY_STATIC_FILES": "", "PROXY_LOG_LEVEL": "warn",
+            "PROXY_MAX_CONNECTIONS": "0"})
+        wait_port(ports["SYS"])
+        run.start("origin", [os.path.join(args.objs, "srs-mock-origin"), "-rtmp", str(ports["ORTMP"]), "-api", str(ports["OAPI"]), "-rtc",
+                             str(udp["ORTC"]), "-flv", flv, "-raw", "-interval", "1", "-log", "warn", "-heartbeat",
+                             "http://127.0.0.1:%d/api/v1/srs/register" % ports["SYS"]])
+        wait_port(ports["OAPI"])
+        time.sleep(1.5)
+        rss0, _ = proc_rss_fds(proxy.pid)
+        delay = max(1, min(10, int(20000 / n)))
+        ramp = n * delay / 1000.0 / max(1, math.ceil(n / 1000))
+        duration = int(ramp + args.warmup + args.measure + 15)
+        url = "whep://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=livestream" % ports["API"]
+        benches = start_players(run, n, url, duration, delay)
+        time.sleep(ramp + args.warmup)
+
+        m0, c0, t0 = metrics(ports["API"]), proc_cpu(proxy.pid), time.time()
+        top = None
+        if profile:
+            prof = os.path.join(work, "cpu.pb.gz")
+            with open(prof, "wb") as f:
+                f.write(get("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d" % (ports["PPROF"], min(10, args.measure)),
+                            timeout=args.measure + 30))
+            time.sleep(max(0, args.measure - (time.time() - t0)))
+        else:
+            time.sleep(args.measure)
+        m1, c1, t1 = metrics(ports["API"]), proc_cpu(proxy.pid), time.time()
+        rss, fds = proc_rss_fds(proxy.pid)
+        sessions = int(m1["srs_proxy_rtc_sessions"])
+        coroutines = int(m1["srs_proxy_coroutines"])
+        p0 = rtc_packets(m0)
+        p1 = rtc_packets(m1)
+        sc_pk0 = rtc_packets(metrics(ports["API"]))
+        sc = syscalls(proxy.pid, 3)
+        sc_pk1 = rtc_packets(metrics(ports["API"]))
+        summary = bench_summary(benches)
+        if profile and shutil.which("go"):
+            # The proxy has gone by now: symbolize with the binary (same build, frame pointers).
+            out = subprocess.run(["go", "tool", "pprof", "-top", "-nodecount=10", os.path.join(args.objs, "srs-proxy"),
+                                  os.path.join(work, "cpu.pb.gz")], capture_output=True, text=True, cwd=work)
+            top = out.stdout.strip()
+    finally:
+        run.stop()
+    secs = t1 - t0
+    to_origin, to_client = (p1[0] - p0[0]) / secs, (p1[1] - p0[1]) / secs
+    packets = (p1[0] - p0[0]) + (p1[1] - p0[1])
+    user, sys_ = c1[0] - c0[0], c1[1] - c0[1]
+    sc_packets = sum(sc_pk1) - sum(sc_pk0)
+    return {
+        "n": n, "sessions": sessions, "seconds": round(secs, 1),
+        "pps_to_client": round(to_client), "pps_to_origin": round(to_origin),
+        "cpu_user_ms_per_1000": round(1000 * user / packets * 1000, 3) if packets else None,
+        "cpu_sys_ms_per_1000": round(1000 * sys_ / packets * 1000, 3) if packets else None,
+        "cpu_percent": round(100 * (user + sys_) / secs, 1),
+        "loss_percent": round(summary["loss_percent"], 4), "players_failed": summary["players_failed"],
+        "rss_kb": rss, "rss_per_session_kb": round((rss - rss0) / max(1, sessions), 2), "fds": fds, "coroutines": coroutines,
+        "syscalls_per_packet": round(sc / sc_packets, 3) if sc and sc_packets else None,
+        "top": top,
+    }
+
+
+def one_bare_run(args, n, flv):
+    """The same players through bare-relay.c: CPU per packet of the kernel's work alone."""
+    work = tempfile.mkdtemp(prefix="bench-bare-%d-" % n)
+    run = Run(args.objs, work)
+    api, ortc, relay, ortmp = free_port(), free_port(), free_port(), free_port()
+    relay_bin = os.path.join(work, "bare-relay")
+    subprocess.run(["cc", "-O2", "-o", relay_bin, os.path.join(ROOT, "trunk", "scripts", "bare-relay.c")], check=True)
+    try:
+        rel = run.start("relay", [relay_bin, str(relay), "127.0.0.1", str(ortc)])
+        run.start("origin", [os.path.join(args.objs, "srs-mock-origin"), "-rtmp", str(ortmp), "-api", str(api), "-rtc",
+                             str(ortc), "-candidate-port", str(relay), "-flv", flv, "-raw", "-log", "warn"])
+        wait_port(api)
+        delay = max(1, min(10, int(20000 / n)))
+        ramp = n * delay / 1000.0 / max(1, math.ceil(n / 1000))
+        duration = int(ramp + args.warmup + args.measure + 15)
+        benches = start_players(run, n, "whep://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=livestream" % api,
+                                duration, delay)
+        time.sleep(ramp + args.warmup)
+        c0, t0 = proc_cpu(rel.pid), time.time()
+        time.sleep(args.measure)
+        c1, t1 = proc_cpu(rel.pid), time.time()
+        summary = bench_summary(benches)
+        rel.send_signal(signal.SIGTERM)
+        rel.wait(10)
+        counts = json.loads(open(os.path.join(work, "relay.log")).read().strip().splitlines()[-1])
+    finally:
+        run.stop()
+    secs = t1 - t0
+    # The relay's counters cover its whole life; the players' rate over it gives the window's share.
+    total = counts["to_origin_packets"] + counts["to_client_packets"]
+    life = duration
+    packets = total * secs / life
+    user, sys_ = c1[0] - c0[0], c1[1] - c0[1]
+    return {"n": n, "cpu_user_ms_per_1000": round(1000 * user / packets * 1000, 3) if packets else None,
+            "cpu_sys_ms_per_1000": round(1000 * sys_ / packets * 1000, 3) if packets else None,
+            "cpu_percent": round(100 * (user + sys_) / secs, 1), "loss_percent": round(summary["loss_percent"], 4),
+            "players_failed": summary["players_failed"]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", default="100,300,1000,3000")
+    ap.add_argument("-warmup", type=int, default=10)
+    ap.add_argument("-measure", type=int, default=20)
+    ap.add_argument("-no-bare", action="store_true")
+    ap.add_argument("-no-write", action="store_true")
+    ap.add_argument("-O", dest="objs", default=os.path.join(ROOT, os.environ.get("O", "objs")))
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="bench-whep-")
+    flv = os.path.join(work, "source.flv")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=768x320:rate=25", "-f", "lavfi",
+                    "-i", "sine=frequency=440", "-t", "30", "-c:v", "libx264", "-profile:v", "baseline", "-g", "50",
+                    "-bf", "0", "-pix_fmt", "yuv420p", "-b:v", "180k", "-c:a", "aac", "-b:a", "32k", "-f", "flv", flv],
+                   check=True)
+    results = []
+    for n in [int(x) for x in args.n.split(",")]:
+        r = one_proxy_run(args, n, flv, profile=(n == 1000))
+        print(json.dumps({k: v for k, v in r.items() if k != "top"}), file=sys.stderr)
+        results.append(r)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
