@@ -7,7 +7,8 @@
  * clients, one connected UDP socket per client address toward the origin, one epoll loop;
  * client→origin is recvfrom + send, origin→client is recv + sendto through the listener. No ICE
  * awareness, no limits, no expiry: it is a measuring stick, not a product. Built by
- * trunk/scripts/bench-whep.sh with `cc -O2`; prints its packet counts on SIGINT/SIGTERM. */
+ * trunk/scripts/bench-whep.sh with `cc -O2`; prints its packet counts every second (as JSON lines with
+ * a monotonic timestamp, so a benchmark can take the counts of any window) and on SIGINT/SIGTERM. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CLIENTS 65536
@@ -34,6 +36,19 @@ static volatile sig_atomic_t stop;
 static unsigned long long to_origin, to_client;
 
 static void on_signal(int s) { (void)s; stop = 1; }
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_counts(void)
+{
+    printf("{\"t\":%.3f,\"to_origin_packets\":%llu,\"to_client_packets\":%llu}\n", now_seconds(), to_origin, to_client);
+    fflush(stdout);
+}
 
 static size_t slot_of(const struct sockaddr_in *a)
 {
@@ -89,7 +104,12 @@ int main(int argc, char **argv)
 
     static char buf[BUF_SIZE];
     struct epoll_event events[256];
+    double last_print = now_seconds();
     while (!stop) {
+        if (now_seconds() - last_print >= 1) {
+            last_print = now_seconds();
+            print_counts();
+        }
         int n = epoll_wait(ep, events, 256, 200);
         for (int i = 0; i < n; i++) {
             client_t *c = (client_t *)events[i].data.ptr;
@@ -111,6 +131,6 @@ int main(int argc, char **argv)
             }
         }
     }
-    printf("{\"to_origin_packets\":%llu,\"to_client_packets\":%llu}\n", to_origin, to_client);
+    print_counts();
     return 0;
 }

@@ -140,7 +140,7 @@ def one_proxy_run(args, n, flv, profile):
     ports = {k: free_port() for k in ("RTMP", "HTTP", "API", "SYS", "PPROF", "ORTMP", "OAPI")}
     udp = {k: free_port() for k in ("RTC", "SRT", "ORTC")}
     try:
-        proxy = run.start("proxy", [os.path.join(args.objs, "srs-proxy")], {
+        proxy = run.start("proxy", [args.proxy or os.path.join(args.objs, "srs-proxy")], {
             "PROXY_RTMP_SERVER": "127.0.0.1:%d" % ports["RTMP"], "PROXY_HTTP_SERVER": "127.0.0.1:%d" % ports["HTTP"],
             "PROXY_HTTP_API": "127.0.0.1:%d" % ports["API"], "PROXY_WEBRTC_SERVER": "127.0.0.1:%d" % udp["RTC"],
             "PROXY_SRT_SERVER": "127.0.0.1:%d" % udp["SRT"], "PROXY_SYSTEM_API": "127.0.0.1:%d" % ports["SYS"],
@@ -162,7 +162,10 @@ def one_proxy_run(args, n, flv, profile):
 
         m0, c0, t0 = metrics(ports["API"]), proc_cpu(proxy.pid), time.time()
         top = None
+        allocs = None
         if profile:
+            with open(os.path.join(work, "allocs0.pb.gz"), "wb") as f:
+                f.write(get("http://127.0.0.1:%d/debug/pprof/allocs" % ports["PPROF"]))
             prof = os.path.join(work, "cpu.pb.gz")
             with open(prof, "wb") as f:
                 f.write(get("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d" % (ports["PPROF"], min(10, args.measure)),
@@ -171,6 +174,9 @@ def one_proxy_run(args, n, flv, profile):
         else:
             time.sleep(args.measure)
         m1, c1, t1 = metrics(ports["API"]), proc_cpu(proxy.pid), time.time()
+        if profile:
+            with open(os.path.join(work, "allocs1.pb.gz"), "wb") as f:
+                f.write(get("http://127.0.0.1:%d/debug/pprof/allocs" % ports["PPROF"]))
         rss, fds = proc_rss_fds(proxy.pid)
         sessions = int(m1["srs_proxy_rtc_sessions"])
         coroutines = int(m1["srs_proxy_coroutines"])
@@ -185,6 +191,11 @@ def one_proxy_run(args, n, flv, profile):
             out = subprocess.run(["go", "tool", "pprof", "-top", "-nodecount=10", os.path.join(args.objs, "srs-proxy"),
                                   os.path.join(work, "cpu.pb.gz")], capture_output=True, text=True, cwd=work)
             top = out.stdout.strip()
+            # What the proxy allocated during the window (alloc_space of the second sample minus the first).
+            out = subprocess.run(["go", "tool", "pprof", "-sample_index=alloc_space", "-top", "-nodecount=5",
+                                  "-base", os.path.join(work, "allocs0.pb.gz"), os.path.join(args.objs, "srs-proxy"),
+                                  os.path.join(work, "allocs1.pb.gz")], capture_output=True, text=True, cwd=work)
+            allocs = out.stdout.strip() or out.stderr.strip()
     finally:
         run.stop()
     secs = t1 - t0
@@ -201,7 +212,7 @@ def one_proxy_run(args, n, flv, profile):
         "loss_percent": round(summary["loss_percent"], 4), "players_failed": summary["players_failed"],
         "rss_kb": rss, "rss_per_session_kb": round((rss - rss0) / max(1, sessions), 2), "fds": fds, "coroutines": coroutines,
         "syscalls_per_packet": round(sc / sc_packets, 3) if sc and sc_packets else None,
-        "top": top,
+        "top": top, "allocs": allocs,
     }
 
 
@@ -223,20 +234,21 @@ def one_bare_run(args, n, flv):
         benches = start_players(run, n, "whep://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=livestream" % api,
                                 duration, delay)
         time.sleep(ramp + args.warmup)
-        c0, t0 = proc_cpu(rel.pid), time.time()
+        c0, t0, m0 = proc_cpu(rel.pid), time.time(), time.monotonic()
         time.sleep(args.measure)
-        c1, t1 = proc_cpu(rel.pid), time.time()
+        c1, t1, m1 = proc_cpu(rel.pid), time.time(), time.monotonic()
+        time.sleep(1.5)
         summary = bench_summary(benches)
-        rel.send_signal(signal.SIGTERM)
-        rel.wait(10)
-        counts = json.loads(open(os.path.join(work, "relay.log")).read().strip().splitlines()[-1])
+        lines = [json.loads(l) for l in open(os.path.join(work, "relay.log")) if l.startswith("{")]
     finally:
         run.stop()
     secs = t1 - t0
-    # The relay's counters cover its whole life; the players' rate over it gives the window's share.
-    total = counts["to_origin_packets"] + counts["to_client_packets"]
-    life = duration
-    packets = total * secs / life
+    # The relay prints its counters every second with a monotonic timestamp: the packet rate over
+    # the lines that bracket the window, times the window.
+    a = min(lines, key=lambda l: abs(l["t"] - m0))
+    b = min(lines, key=lambda l: abs(l["t"] - m1))
+    total = lambda l: l["to_origin_packets"] + l["to_client_packets"]
+    packets = (total(b) - total(a)) / (b["t"] - a["t"]) * secs if b["t"] > a["t"] else 0
     user, sys_ = c1[0] - c0[0], c1[1] - c0[1]
     return {"n": n, "cpu_user_ms_per_1000": round(1000 * user / packets * 1000, 3) if packets else None,
             "cpu_sys_ms_per_1000": round(1000 * sys_ / packets * 1000, 3) if packets else None,
@@ -251,6 +263,7 @@ def main():
     ap.add_argument("-measure", type=int, default=20)
     ap.add_argument("-no-bare", action="store_true")
     ap.add_argument("-no-write", action="store_true")
+    ap.add_argument("-proxy", help="another srs-proxy binary to measure (A/B of a change)")
     ap.add_argument("-O", dest="objs", default=os.path.join(ROOT, os.environ.get("O", "objs")))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="bench-whep-")
@@ -259,12 +272,61 @@ def main():
                     "-i", "sine=frequency=440", "-t", "30", "-c:v", "libx264", "-profile:v", "baseline", "-g", "50",
                     "-bf", "0", "-pix_fmt", "yuv420p", "-b:v", "180k", "-c:a", "aac", "-b:a", "32k", "-f", "flv", flv],
                    check=True)
-    results = []
+    results, bare = [], {}
     for n in [int(x) for x in args.n.split(",")]:
         r = one_proxy_run(args, n, flv, profile=(n == 1000))
-        print(json.dumps({k: v for k, v in r.items() if k != "top"}), file=sys.stderr)
+        print(json.dumps({k: v for k, v in r.items() if k not in ("top", "allocs")}), file=sys.stderr)
         results.append(r)
-    print(json.dumps(results, indent=1))
+        if not args.no_bare:
+            bare[n] = one_bare_run(args, n, flv)
+            print(json.dumps(bare[n]), file=sys.stderr)
+    print(json.dumps({"proxy": results, "bare": bare}, indent=1))
+    if not args.no_write:
+        write_report(args, results, bare)
+
+
+def cpu_per_1000(r):
+    return (r["cpu_user_ms_per_1000"] or 0) + (r["cpu_sys_ms_per_1000"] or 0)
+
+
+def write_report(args, results, bare):
+    """Replaces the generated part of trunk/doc/performance.md (between the markers)."""
+    rows = ["| N | pps to players | pps to origin | CPU user / sys ms per 1000 pkts | CPU % of a core | loss % "
+            "| RSS KiB | RSS per session KiB | fds | coroutines | syscalls / pkt | bare relay ms per 1000 | proxy / bare |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        b = bare.get(r["n"])
+        ratio = "%.2f" % (cpu_per_1000(r) / cpu_per_1000(b)) if b and cpu_per_1000(b) else "-"
+        rows.append("| %d | %d | %d | %.3f / %.3f | %.1f | %.4f | %d | %.2f | %d | %d | %s | %s | %s |" % (
+            r["n"], r["pps_to_client"], r["pps_to_origin"], r["cpu_user_ms_per_1000"] or 0, r["cpu_sys_ms_per_1000"] or 0,
+            r["cpu_percent"], r["loss_percent"], r["rss_kb"], r["rss_per_session_kb"], r["fds"], r["coroutines"],
+            r["syscalls_per_packet"] if r["syscalls_per_packet"] is not None else "-",
+            "%.3f" % cpu_per_1000(b) if b else "-", ratio))
+    top = next((r["top"] for r in results if r.get("top")), None)
+    allocs = next((r["allocs"] for r in results if r.get("allocs")), None)
+    base = results[0]
+    scale = ["- CPU per packet at N=%d is %.2fx N=%d." % (r["n"], cpu_per_1000(r) / cpu_per_1000(base), base["n"])
+             for r in results[1:] if cpu_per_1000(base)]
+    text = "\n".join([
+        "<!-- bench-whep: generated by trunk/scripts/bench-whep.sh; edit outside these markers -->",
+        "Command: `trunk/scripts/bench-whep.sh -n %s -warmup %d -measure %d` on %s, %d cores, one proxy process." % (
+            args.n, args.warmup, args.measure, time.strftime("%Y-%m-%d", time.gmtime()), os.cpu_count()),
+        "",
+    ] + rows + [""] + scale + ["", "CPU profile at N=1000 (`go tool pprof -top` of the proxy's /debug/pprof/profile):",
+                               "", "```", top or "(no profile: go tool pprof missing)", "```",
+                               "", "Allocations during the measure window at N=1000 (`go tool pprof -sample_index=alloc_space "
+                               "-top -base` of /debug/pprof/allocs before and after; sampled every 512 KiB):", "", "```",
+                               allocs or "(no allocation profile)", "```", "<!-- bench-whep: end -->"])
+    path = os.path.join(ROOT, "trunk", "doc", "performance.md")
+    doc = open(path).read() if os.path.exists(path) else "# Performance\n\n<!-- bench-whep: generated -->\n<!-- bench-whep: end -->\n"
+    start = doc.find("<!-- bench-whep:")
+    end = doc.find("<!-- bench-whep: end -->")
+    if start < 0 or end < 0:
+        doc = doc + "\n" + text + "\n"
+    else:
+        doc = doc[:start] + text + doc[end + len("<!-- bench-whep: end -->"):]
+    open(path, "w").write(doc)
+    print("wrote " + path, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -123,3 +123,26 @@ def test_token_protects_register():
         assert "s3cret" not in p.output()
     finally:
         assert p.stop() == 0
+
+
+def test_restarted_origin_takes_over_as_the_old_entry_expires():
+    """An SRS restart registers a new service/pid; streams move to it once the old entry expires."""
+    p = Proxy({"PROXY_ORIGIN_SERVER_TTL": "2s"})
+    try:
+        old = json.loads(SRS_HEARTBEAT)
+        assert register(p, json.dumps(old))[0] == 200
+        pick = lambda s: http_json(p.port("SYSTEM_API"), "GET", "/api/v1/origins?pick=rtmp://127.0.0.1/live/%s" % s)[1]
+        assert pick("x")["origin"]["pid"] == "24648"
+        new = dict(old, service="newsvc1", pid="30001")
+        # The old process is gone: only the new one heartbeats from now on.
+        deadline = time.time() + 2.6
+        while time.time() < deadline:
+            assert register(p, json.dumps(new))[0] == 200
+            time.sleep(0.5)
+        origins = {o["pid"]: o["alive"] for o in http_json(p.port("SYSTEM_API"), "GET", "/api/v1/origins")[1]["origins"]}
+        assert origins == {"24648": False, "30001": True}
+        # The sticky stream is re-picked onto the live origin, and new streams go there too.
+        assert pick("x")["origin"]["pid"] == "30001"
+        assert pick("y")["origin"]["pid"] == "30001"
+    finally:
+        assert p.stop() == 0
