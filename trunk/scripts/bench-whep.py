@@ -153,7 +153,9 @@ def one_proxy_run(args, n, flv, profile):
         wait_port(ports["OAPI"])
         time.sleep(1.5)
         rss0, _ = proc_rss_fds(proxy.pid)
-        delay = max(1, min(10, int(20000 / n)))
+        # Players start at ~50 per second per srs-bench process: DTLS handshakes on both ends are the
+        # costly part of a start, and the machine also runs the origin and the players.
+        delay = 20
         ramp = n * delay / 1000.0 / max(1, math.ceil(n / 1000))
         duration = int(ramp + args.warmup + args.measure + 15)
         url = "whep://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=livestream" % ports["API"]
@@ -164,19 +166,21 @@ def one_proxy_run(args, n, flv, profile):
         top = None
         allocs = None
         if profile:
+            # Allocations first, over a window of their own: the CPU profiler allocates its buffers
+            # when it starts, which would hide what the packet path allocates (nothing, we expect).
             with open(os.path.join(work, "allocs0.pb.gz"), "wb") as f:
+                f.write(get("http://127.0.0.1:%d/debug/pprof/allocs" % ports["PPROF"]))
+            time.sleep(args.measure / 2)
+            with open(os.path.join(work, "allocs1.pb.gz"), "wb") as f:
                 f.write(get("http://127.0.0.1:%d/debug/pprof/allocs" % ports["PPROF"]))
             prof = os.path.join(work, "cpu.pb.gz")
             with open(prof, "wb") as f:
-                f.write(get("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d" % (ports["PPROF"], min(10, args.measure)),
+                f.write(get("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d" % (ports["PPROF"], max(1, args.measure // 2 - 1)),
                             timeout=args.measure + 30))
             time.sleep(max(0, args.measure - (time.time() - t0)))
         else:
             time.sleep(args.measure)
         m1, c1, t1 = metrics(ports["API"]), proc_cpu(proxy.pid), time.time()
-        if profile:
-            with open(os.path.join(work, "allocs1.pb.gz"), "wb") as f:
-                f.write(get("http://127.0.0.1:%d/debug/pprof/allocs" % ports["PPROF"]))
         rss, fds = proc_rss_fds(proxy.pid)
         sessions = int(m1["srs_proxy_rtc_sessions"])
         coroutines = int(m1["srs_proxy_coroutines"])
@@ -228,7 +232,9 @@ def one_bare_run(args, n, flv):
         run.start("origin", [os.path.join(args.objs, "srs-mock-origin"), "-rtmp", str(ortmp), "-api", str(api), "-rtc",
                              str(ortc), "-candidate-port", str(relay), "-flv", flv, "-raw", "-log", "warn"])
         wait_port(api)
-        delay = max(1, min(10, int(20000 / n)))
+        # Players start at ~50 per second per srs-bench process: DTLS handshakes on both ends are the
+        # costly part of a start, and the machine also runs the origin and the players.
+        delay = 20
         ramp = n * delay / 1000.0 / max(1, math.ceil(n / 1000))
         duration = int(ramp + args.warmup + args.measure + 15)
         benches = start_players(run, n, "whep://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=livestream" % api,
