@@ -3,6 +3,7 @@
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_st.h"
+#include "srs_protocol_udp_endpoint.h"
 #include "srs_protocol_stun.h"
 
 #include <errno.h>
@@ -13,8 +14,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-/* SRS asks for 10 MiB on its RTC socket; the kernel may cap it (net.core.rmem_max). */
-#define SRS_RTC_SOCKET_BUFFER (10 * 1024 * 1024)
 /* Datagrams read by one recvmmsg; each buffer holds the largest WebRTC datagram (an MTU) with
  * room to spare: a larger one is dropped as truncated. */
 #define SRS_RTC_BATCH 64
@@ -39,11 +38,7 @@ typedef struct {
 struct srs_rtc_server_s {
     const srs_config_t *cfg;
     srs_lb_t *lb;
-    st_netfd_t listener;
-    int lfd;
-    int port;
-    int epfd;
-    st_netfd_t epoll_netfd;
+    srs_udp_endpoint_t udp;
     srs_rtc_table_t *table;
     srs_rtc_stats_t stats;
 
@@ -81,20 +76,6 @@ static srs_utime_t now_coarse(void)
     return (srs_utime_t)st_utime_last_clock();
 }
 
-static void set_buffers(int fd)
-{
-    int size = SRS_RTC_SOCKET_BUFFER;
-    int rcv = 0, snd = 0;
-    socklen_t len = sizeof(int);
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len);
-    len = sizeof(int);
-    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len);
-    srs_log_info("WebRTC UDP socket buffers: asked %d, got rcvbuf=%d sndbuf=%d (the kernel doubles what it grants; "
-                 "raise net.core.rmem_max/wmem_max for more)", size, rcv, snd);
-}
-
 /* The session's own socket to its origin: connected, non-blocking, in the epoll set. */
 static srs_error_t session_open_origin(srs_rtc_server_t *srv, srs_rtc_session_t *s)
 {
@@ -113,7 +94,7 @@ static srs_error_t session_open_origin(srs_rtc_server_t *srv, srs_rtc_session_t 
     memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN;
     ev.data.ptr = s;
-    if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    if (epoll_ctl(srv->udp.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         err = srs_error_new(ERROR_SYSTEM_SOCKET, "epoll add");
         close(fd);
         return err;
@@ -126,7 +107,7 @@ void srs_rtc_server_end_session(srs_rtc_server_t *srv, srs_rtc_session_t *s, con
 {
     srs_rtc_table_remove(srv->table, s);
     if (s->origin_fd >= 0) {
-        epoll_ctl(srv->epfd, EPOLL_CTL_DEL, s->origin_fd, NULL);
+        epoll_ctl(srv->udp.epfd, EPOLL_CTL_DEL, s->origin_fd, NULL);
         close(s->origin_fd);
     }
     srs_error_t err = srv->lb->vt->remove_rtc(srv->lb, s->ufrag);
@@ -268,13 +249,13 @@ static srs_error_t mux_cycle(void *arg)
             srv->rx_msgs[i].msg_hdr.msg_namelen = sizeof(srv->rx_addrs[i]);
             srv->rx_msgs[i].msg_hdr.msg_flags = 0;
         }
-        int n = recvmmsg(srv->lfd, srv->rx_msgs, SRS_RTC_BATCH, MSG_DONTWAIT, NULL);
+        int n = recvmmsg(srv->udp.lfd, srv->rx_msgs, SRS_RTC_BATCH, MSG_DONTWAIT, NULL);
         if (n < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
                 srs_log_limited(&socket_log, SRS_LOG_WARN, "RTC listener recvmmsg: %s", strerror(errno));
             }
             srs_coroutine_set_state(SRS_CO_WAIT_READ);
-            int r = st_netfd_poll(srv->listener, POLLIN, ST_UTIME_NO_TIMEOUT);
+            int r = st_netfd_poll(srv->udp.listener, POLLIN, ST_UTIME_NO_TIMEOUT);
             srs_coroutine_set_state(SRS_CO_RUNNABLE);
             if (r < 0 && errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "rtc mux interrupted");
             continue;
@@ -300,7 +281,7 @@ static void flush_to_clients(srs_rtc_server_t *srv)
 {
     int done = 0;
     while (done < srv->fwd_count) {
-        int r = sendmmsg(srv->lfd, srv->fwd_msgs + done, (unsigned)(srv->fwd_count - done), MSG_DONTWAIT);
+        int r = sendmmsg(srv->udp.lfd, srv->fwd_msgs + done, (unsigned)(srv->fwd_count - done), MSG_DONTWAIT);
         if (r <= 0) break; /* send buffer full: the rest is dropped, as a full socket drops */
         for (int i = done; i < done + r; i++) {
             srs_rtc_session_t *s = srv->fwd_sessions[i];
@@ -350,13 +331,13 @@ static srs_error_t forwarder_cycle(void *arg)
     struct epoll_event events[SRS_RTC_EPOLL_EVENTS];
     for (;;) {
         srs_coroutine_set_state(SRS_CO_WAIT_READ);
-        int r = st_netfd_poll(srv->epoll_netfd, POLLIN, ST_UTIME_NO_TIMEOUT);
+        int r = st_netfd_poll(srv->udp.epoll_netfd, POLLIN, ST_UTIME_NO_TIMEOUT);
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
         if (r < 0) {
             if (errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "rtc forwarder interrupted");
             return srs_error_new(ERROR_SYSTEM_IO, "poll epoll fd");
         }
-        int n = epoll_wait(srv->epfd, events, SRS_RTC_EPOLL_EVENTS, 0);
+        int n = epoll_wait(srv->udp.epfd, events, SRS_RTC_EPOLL_EVENTS, 0);
         for (int i = 0; i < n; i++) {
             take_from_origin(srv, (srs_rtc_session_t *)events[i].data.ptr);
         }
@@ -463,7 +444,7 @@ srs_rtc_session_t *srs_rtc_server_find_by_ufrag(srs_rtc_server_t *srv, const cha
 
 const srs_rtc_stats_t *srs_rtc_server_stats(const srs_rtc_server_t *srv) { return &srv->stats; }
 size_t srs_rtc_server_session_count(const srs_rtc_server_t *srv) { return srs_rtc_table_count(srv->table); }
-int srs_rtc_server_port(const srs_rtc_server_t *srv) { return srv->port; }
+int srs_rtc_server_port(const srs_rtc_server_t *srv) { return srv->udp.port; }
 
 void srs_rtc_server_foreach(srs_rtc_server_t *srv, void (*fn)(void *ctx, const srs_rtc_session_t *session), void *ctx)
 {
@@ -486,28 +467,14 @@ srs_error_t srs_rtc_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_rtc_
     if (!srv) abort();
     srv->cfg = cfg;
     srv->lb = lb;
-    srv->epfd = -1;
+    srv->udp.epfd = -1;
     srv->table = srs_rtc_table_new();
     srv->jobs_cond = st_cond_new();
 
-    srs_error_t err = srs_udp_listen(cfg->webrtc_server.host, cfg->webrtc_server.port, &srv->listener);
+    srs_error_t err = srs_udp_endpoint_open(&srv->udp, "WebRTC", cfg->webrtc_server.host, cfg->webrtc_server.port);
     if (err) {
         srs_rtc_server_free(srv);
-        return srs_error_wrap(err, "WebRTC listen");
-    }
-    srv->lfd = st_netfd_fileno(srv->listener);
-    srs_sockaddr_t local;
-    if ((err = srs_socket_local_addr(srv->listener, &local)) != srs_success) {
-        srs_rtc_server_free(srv);
         return err;
-    }
-    srv->port = srs_sockaddr_port(&local);
-    set_buffers(srv->lfd);
-
-    srv->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (srv->epfd < 0 || !(srv->epoll_netfd = st_netfd_open(srv->epfd))) {
-        srs_rtc_server_free(srv);
-        return srs_error_new(ERROR_SYSTEM_SOCKET, "epoll for WebRTC sessions");
     }
 
     if ((err = start_coroutine("rtc-mux", mux_cycle, srv, &srv->mux)) != srs_success ||
@@ -517,8 +484,7 @@ srs_error_t srs_rtc_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_rtc_
         srs_rtc_server_free(srv);
         return err;
     }
-    char text[80];
-    srs_log_info("WebRTC server listen at udp://%s, session timeout %lldms", srs_sockaddr_string(&local, text, sizeof(text)),
+    srs_log_info("WebRTC server listen at udp://%s, session timeout %lldms", srv->udp.address,
                  (long long)(cfg->rtc_session_timeout / SRS_UTIME_MILLISECONDS));
     *out = srv;
     return srs_success;
@@ -536,9 +502,7 @@ void srs_rtc_server_free(srs_rtc_server_t *srv)
         srs_rtc_server_end_session(srv, (srs_rtc_session_t *)it.value, "server quit");
     }
     srs_rtc_table_free(srv->table);
-    if (srv->epoll_netfd) st_netfd_close(srv->epoll_netfd);
-    else if (srv->epfd >= 0) close(srv->epfd);
-    srs_st_close(srv->listener);
+    srs_udp_endpoint_close(&srv->udp);
     if (srv->jobs_cond) st_cond_destroy(srv->jobs_cond);
     free(srv);
 }

@@ -3,6 +3,7 @@
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_st.h"
+#include "srs_protocol_udp_endpoint.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +12,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-/* Room for bursts of a few high-bitrate streams; the kernel may cap it (net.core.rmem_max). */
-#define SRS_SRT_SOCKET_BUFFER (4 * 1024 * 1024)
 /* The largest datagram we relay; UDP cannot carry more. */
 #define SRS_SRT_MAX_DATAGRAM 65536
 /* Yield to other coroutines after this many datagrams in a row. */
@@ -32,11 +31,7 @@
 struct srs_srt_server_s {
     const srs_config_t *cfg;
     srs_lb_t *lb;
-    st_netfd_t listener;
-    int lfd;
-    int port;
-    int epfd;
-    st_netfd_t epoll_netfd;
+    srs_udp_endpoint_t udp;
     srs_srt_table_t *table;
     srs_srt_stats_t stats;
     uint8_t secret[SRS_SRT_SECRET_SIZE];   /* keys the SYN cookies; new at every start */
@@ -71,13 +66,6 @@ static const char *addr_text(const struct sockaddr *sa, socklen_t len, char *buf
     return srs_sockaddr_string(&a, buf, size);
 }
 
-static void set_buffers(int fd)
-{
-    int size = SRS_SRT_SOCKET_BUFFER;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-}
-
 static uint32_t cookie_for(const srs_srt_server_t *srv, const struct sockaddr *peer, uint32_t bucket)
 {
     return srs_srt_syn_cookie(srv->secret, sizeof(srv->secret), peer, bucket);
@@ -96,7 +84,7 @@ static uint32_t timestamp_now(const srs_srt_server_t *srv)
 static void send_to_client(srs_srt_server_t *srv, const uint8_t *data, size_t len, const struct sockaddr *to,
                            socklen_t to_len)
 {
-    if (sendto(srv->lfd, data, len, MSG_DONTWAIT, to, to_len) < 0) srv->stats.drop_send_to_client++;
+    if (sendto(srv->udp.lfd, data, len, MSG_DONTWAIT, to, to_len) < 0) srv->stats.drop_send_to_client++;
 }
 
 /* A copy of the origin's answer for the client: the cookie the client concluded with, and the
@@ -162,7 +150,7 @@ static void end_session(srs_srt_server_t *srv, srs_srt_session_t *s, const char 
 {
     srs_srt_table_remove(srv->table, s);
     if (s->origin_fd >= 0) {
-        epoll_ctl(srv->epfd, EPOLL_CTL_DEL, s->origin_fd, NULL);
+        epoll_ctl(srv->udp.epfd, EPOLL_CTL_DEL, s->origin_fd, NULL);
         close(s->origin_fd);
         s->origin_fd = -1;
     }
@@ -202,7 +190,7 @@ static srs_error_t open_origin(srs_srt_server_t *srv, srs_srt_session_t *s, srs_
     memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN;
     ev.data.ptr = s;
-    if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    if (epoll_ctl(srv->udp.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         err = srs_error_new(ERROR_SYSTEM_SOCKET, "epoll add");
         close(fd);
         return err;
@@ -539,7 +527,7 @@ static srs_error_t mux_cycle(void *arg)
         struct sockaddr_storage from;
         int from_len = (int)sizeof(from);
         srs_coroutine_set_state(SRS_CO_WAIT_READ);
-        int n = st_recvfrom(srv->listener, srv->rx, sizeof(srv->rx), (struct sockaddr *)&from, &from_len,
+        int n = st_recvfrom(srv->udp.listener, srv->rx, sizeof(srv->rx), (struct sockaddr *)&from, &from_len,
                             ST_UTIME_NO_TIMEOUT);
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
         if (n < 0) {
@@ -625,7 +613,7 @@ static void forward_session(srs_srt_server_t *srv, srs_srt_session_t *s)
             on_origin_handshake(srv, s, srv->fwd, (size_t)n);
             continue;
         }
-        if (sendto(srv->lfd, srv->fwd, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&s->peer, s->peer_len) < 0) {
+        if (sendto(srv->udp.lfd, srv->fwd, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&s->peer, s->peer_len) < 0) {
             srv->stats.drop_send_to_client++;
             continue;
         }
@@ -645,13 +633,13 @@ static srs_error_t forwarder_cycle(void *arg)
     struct epoll_event events[SRS_SRT_EPOLL_EVENTS];
     for (;;) {
         srs_coroutine_set_state(SRS_CO_WAIT_READ);
-        int r = st_netfd_poll(srv->epoll_netfd, POLLIN, ST_UTIME_NO_TIMEOUT);
+        int r = st_netfd_poll(srv->udp.epoll_netfd, POLLIN, ST_UTIME_NO_TIMEOUT);
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
         if (r < 0) {
             if (errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "srt forwarder interrupted");
             return srs_error_new(ERROR_SYSTEM_IO, "poll epoll fd");
         }
-        int n = epoll_wait(srv->epfd, events, SRS_SRT_EPOLL_EVENTS, 0);
+        int n = epoll_wait(srv->udp.epfd, events, SRS_SRT_EPOLL_EVENTS, 0);
         for (int i = 0; i < n; i++) {
             forward_session(srv, (srs_srt_session_t *)events[i].data.ptr);
         }
@@ -689,7 +677,7 @@ static srs_error_t sweeper_cycle(void *arg)
 
 const srs_srt_stats_t *srs_srt_server_stats(const srs_srt_server_t *srv) { return &srv->stats; }
 size_t srs_srt_server_session_count(const srs_srt_server_t *srv) { return srv->table->count; }
-int srs_srt_server_port(const srs_srt_server_t *srv) { return srv->port; }
+int srs_srt_server_port(const srs_srt_server_t *srv) { return srv->udp.port; }
 
 void srs_srt_server_foreach(srs_srt_server_t *srv, void (*fn)(void *ctx, const srs_srt_session_t *session), void *ctx)
 {
@@ -710,29 +698,15 @@ srs_error_t srs_srt_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_srt_
     if (!srv) abort();
     srv->cfg = cfg;
     srv->lb = lb;
-    srv->epfd = -1;
+    srv->udp.epfd = -1;
     srv->table = srs_srt_table_new();
     srv->started_at = now_coarse();
     srs_random_bytes(srv->secret, sizeof(srv->secret));
 
-    srs_error_t err = srs_udp_listen(cfg->srt_server.host, cfg->srt_server.port, &srv->listener);
+    srs_error_t err = srs_udp_endpoint_open(&srv->udp, "SRT", cfg->srt_server.host, cfg->srt_server.port);
     if (err) {
         srs_srt_server_free(srv);
-        return srs_error_wrap(err, "SRT listen");
-    }
-    srv->lfd = st_netfd_fileno(srv->listener);
-    srs_sockaddr_t local;
-    if ((err = srs_socket_local_addr(srv->listener, &local)) != srs_success) {
-        srs_srt_server_free(srv);
         return err;
-    }
-    srv->port = srs_sockaddr_port(&local);
-    set_buffers(srv->lfd);
-
-    srv->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (srv->epfd < 0 || !(srv->epoll_netfd = st_netfd_open(srv->epfd))) {
-        srs_srt_server_free(srv);
-        return srs_error_new(ERROR_SYSTEM_SOCKET, "epoll for SRT sessions");
     }
 
     if ((err = start_coroutine("srt-mux", mux_cycle, srv, &srv->mux)) != srs_success ||
@@ -741,8 +715,7 @@ srs_error_t srs_srt_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_srt_
         srs_srt_server_free(srv);
         return err;
     }
-    char text[80];
-    srs_log_info("SRT server listen at udp://%s, session timeout %lldms", srs_sockaddr_string(&local, text, sizeof(text)),
+    srs_log_info("SRT server listen at udp://%s, session timeout %lldms", srv->udp.address,
                  (long long)(cfg->srt_session_timeout / SRS_UTIME_MILLISECONDS));
     *out = srv;
     return srs_success;
@@ -766,8 +739,6 @@ void srs_srt_server_free(srs_srt_server_t *srv)
         end_session(srv, s, "server quit");
     }
     srs_srt_table_free(srv->table);
-    if (srv->epoll_netfd) st_netfd_close(srv->epoll_netfd);
-    else if (srv->epfd >= 0) close(srv->epfd);
-    srs_st_close(srv->listener);
+    srs_udp_endpoint_close(&srv->udp);
     free(srv);
 }
