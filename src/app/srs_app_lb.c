@@ -2,6 +2,7 @@
 #include "srs_app_lb.h"
 #include "srs_core_log.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int64_t srs_lb_now(srs_lb_clock_fn clock)
@@ -25,4 +26,57 @@ srs_error_t srs_lb_copy_out(char *dst, size_t size, const char *src)
 void srs_lb_free(srs_lb_t *lb)
 {
     if (lb) lb->vt->free(lb);
+}
+
+static char *dup_or_die(const char *s)
+{
+    char *p = strdup(s);
+    if (!p) abort();
+    return p;
+}
+
+void srs_lb_entry_free(srs_lb_entry_t *e)
+{
+    if (!e) return;
+    free(e->value);
+    free(e->extra);
+    free(e);
+}
+
+void srs_lb_entry_store(srs_map_t *m, const char *key, const char *value, const char *extra, int64_t now)
+{
+    srs_lb_entry_t *e = (srs_lb_entry_t *)calloc(1, sizeof(*e));
+    if (!e) abort();
+    e->value = dup_or_die(value);
+    e->extra = extra ? dup_or_die(extra) : NULL;
+    e->last_use = now;
+    srs_lb_entry_free((srs_lb_entry_t *)srs_map_get(m, key));
+    srs_map_set(m, key, e);
+}
+
+srs_lb_entry_t *srs_lb_entry_load(srs_map_t *m, const char *key, int64_t now, srs_utime_t alive)
+{
+    srs_lb_entry_t *e = (srs_lb_entry_t *)srs_map_get(m, key);
+    if (e && now - e->last_use >= alive) {
+        srs_lb_entry_free((srs_lb_entry_t *)srs_map_remove(m, key));
+        e = NULL;
+    }
+    if (e) e->last_use = now;
+    return e;
+}
+
+void srs_lb_entries_sweep(srs_map_t *m, int64_t now, srs_utime_t alive)
+{
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) {
+        srs_lb_entry_t *e = (srs_lb_entry_t *)it.value;
+        if (now - e->last_use >= alive) srs_lb_entry_free((srs_lb_entry_t *)srs_map_iter_remove(&it));
+    }
+}
+
+void srs_lb_entries_free(srs_map_t *m)
+{
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) srs_lb_entry_free((srs_lb_entry_t *)it.value);
+    srs_map_free(m);
 }

@@ -8,6 +8,7 @@
 #include "srs_core.h"
 #include "srs_core_error.h"
 #include "srs_app_origin.h"
+#include "srs_kernel_map.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,6 +85,23 @@ int64_t srs_lb_now(srs_lb_clock_fn clock);
 bool srs_lb_origin_alive(const srs_origin_t *o, int64_t now, srs_utime_t ttl);
 /* Copy src into dst (size bytes); ERROR_SYSTEM_LIMIT when it does not fit. */
 srs_error_t srs_lb_copy_out(char *dst, size_t size, const char *src);
+
+/* Session tables of both balancers (memory; Redis's local cache): string map values that expire
+ * `alive` after their last use. An HLS stream (value = spbhid), an HLS session (value = stream URL,
+ * extra = full URL) or a WebRTC session (value = stream URL). */
+typedef struct {
+    char *value;
+    char *extra;
+    int64_t last_use;
+} srs_lb_entry_t;
+/* Stores a copy of value (and extra, may be NULL) under key, replacing and freeing any old one. */
+void srs_lb_entry_store(srs_map_t *m, const char *key, const char *value, const char *extra, int64_t now);
+/* A live entry with its last use refreshed; an expired one is dropped and counts as missing. */
+srs_lb_entry_t *srs_lb_entry_load(srs_map_t *m, const char *key, int64_t now, srs_utime_t alive);
+void srs_lb_entries_sweep(srs_map_t *m, int64_t now, srs_utime_t alive);
+void srs_lb_entry_free(srs_lb_entry_t *e);
+/* Frees every entry and the map. */
+void srs_lb_entries_free(srs_map_t *m);
 /* Free any balancer; NULL is harmless. */
 void srs_lb_free(srs_lb_t *lb);
 

@@ -13,23 +13,15 @@
 /* An origin id is "<server>-<service>-<pid>" of the fields' sizes. */
 #define LB_ID_SIZE 400
 
-/* A session entry: an HLS stream (value = spbhid), an HLS session (value = stream URL,
- * extra = full URL) or a WebRTC session (value = stream URL). */
-typedef struct {
-    char *value;
-    char *extra;
-    int64_t last_use;
-} lb_entry_t;
-
 typedef struct {
     srs_lb_t base;
     srs_utime_t ttl;
     srs_lb_clock_fn clock;
     srs_map_t *origins;       /* id → srs_origin_t* */
     srs_map_t *picked;        /* stream URL → origin id (char*) */
-    srs_map_t *hls_streams;   /* stream URL → lb_entry_t* (spbhid) */
-    srs_map_t *hls_sessions;  /* spbhid → lb_entry_t* (stream URL, full URL) */
-    srs_map_t *rtc_sessions;  /* ufrag → lb_entry_t* (stream URL) */
+    srs_map_t *hls_streams;   /* stream URL → srs_lb_entry_t* (spbhid) */
+    srs_map_t *hls_sessions;  /* spbhid → srs_lb_entry_t* (stream URL, full URL) */
+    srs_map_t *rtc_sessions;  /* ufrag → srs_lb_entry_t* (stream URL) */
     srs_map_t *picks;         /* origin id → uint64_t* picks (for metrics) */
     srs_log_limit_t log_limit;
 } lb_memory_t;
@@ -39,53 +31,6 @@ static char *xstrdup(const char *s)
     char *p = strdup(s);
     if (!p) abort();
     return p;
-}
-
-static void entry_free(lb_entry_t *e)
-{
-    if (!e) return;
-    free(e->value);
-    free(e->extra);
-    free(e);
-}
-
-static void entry_store(srs_map_t *m, const char *key, const char *value, const char *extra, int64_t now)
-{
-    lb_entry_t *e = (lb_entry_t *)calloc(1, sizeof(*e));
-    if (!e) abort();
-    e->value = xstrdup(value);
-    e->extra = extra ? xstrdup(extra) : NULL;
-    e->last_use = now;
-    entry_free((lb_entry_t *)srs_map_get(m, key));
-    srs_map_set(m, key, e);
-}
-
-/* A live entry, its last use refreshed; an expired one is dropped and counts as missing. */
-static lb_entry_t *entry_load(srs_map_t *m, const char *key, int64_t now, srs_utime_t alive)
-{
-    lb_entry_t *e = (lb_entry_t *)srs_map_get(m, key);
-    if (e && now - e->last_use >= alive) {
-        entry_free((lb_entry_t *)srs_map_remove(m, key));
-        e = NULL;
-    }
-    if (e) e->last_use = now;
-    return e;
-}
-
-static void entries_sweep(srs_map_t *m, int64_t now, srs_utime_t alive)
-{
-    srs_map_iter_t it;
-    for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) {
-        lb_entry_t *e = (lb_entry_t *)it.value;
-        if (now - e->last_use >= alive) entry_free((lb_entry_t *)srs_map_iter_remove(&it));
-    }
-}
-
-static void entries_free(srs_map_t *m)
-{
-    srs_map_iter_t it;
-    for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) entry_free((lb_entry_t *)it.value);
-    srs_map_free(m);
 }
 
 static srs_error_t mem_update(srs_lb_t *lb, const srs_origin_t *origin)
@@ -184,8 +129,8 @@ static srs_error_t mem_store_hls(srs_lb_t *lb, const char *stream_url, const cha
     lb_memory_t *self = (lb_memory_t *)lb;
     int64_t now = srs_lb_now(self->clock);
     /* A replaced spbhid keeps its own session until it expires, so its players go on. */
-    entry_store(self->hls_streams, stream_url, spbhid, NULL, now);
-    entry_store(self->hls_sessions, spbhid, stream_url, full_url, now);
+    srs_lb_entry_store(self->hls_streams, stream_url, spbhid, NULL, now);
+    srs_lb_entry_store(self->hls_sessions, spbhid, stream_url, full_url, now);
     return srs_success;
 }
 
@@ -194,11 +139,11 @@ static srs_error_t mem_load_hls_by_spbhid(srs_lb_t *lb, const char *spbhid, char
 {
     lb_memory_t *self = (lb_memory_t *)lb;
     int64_t now = srs_lb_now(self->clock);
-    lb_entry_t *e = entry_load(self->hls_sessions, spbhid, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entry_t *e = srs_lb_entry_load(self->hls_sessions, spbhid, now, SRS_LB_HLS_ALIVE);
     if (!e) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no HLS streaming for SPBHID %s", spbhid);
 
     /* Segments keep the stream's playlist session alive too, when it is this one. */
-    lb_entry_t *stream = (lb_entry_t *)srs_map_get(self->hls_streams, e->value);
+    srs_lb_entry_t *stream = (srs_lb_entry_t *)srs_map_get(self->hls_streams, e->value);
     if (stream && strcmp(stream->value, spbhid) == 0) stream->last_use = now;
 
     srs_error_t err = srs_lb_copy_out(stream_url, su_size, e->value);
@@ -210,13 +155,13 @@ static srs_error_t mem_load_hls_by_stream(srs_lb_t *lb, const char *stream_url, 
 {
     lb_memory_t *self = (lb_memory_t *)lb;
     int64_t now = srs_lb_now(self->clock);
-    lb_entry_t *e = entry_load(self->hls_streams, stream_url, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entry_t *e = srs_lb_entry_load(self->hls_streams, stream_url, now, SRS_LB_HLS_ALIVE);
     if (!e) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no HLS streaming for %s", stream_url);
 
     /* The session the spbhid names must live as long as the stream reuses it. */
-    lb_entry_t *session = entry_load(self->hls_sessions, e->value, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entry_t *session = srs_lb_entry_load(self->hls_sessions, e->value, now, SRS_LB_HLS_ALIVE);
     if (!session) {
-        entry_free((lb_entry_t *)srs_map_remove(self->hls_streams, stream_url));
+        srs_lb_entry_free((srs_lb_entry_t *)srs_map_remove(self->hls_streams, stream_url));
         return srs_error_new(ERROR_SESSION_NOT_FOUND, "no HLS streaming for %s", stream_url);
     }
     return srs_lb_copy_out(spbhid, size, e->value);
@@ -225,14 +170,14 @@ static srs_error_t mem_load_hls_by_stream(srs_lb_t *lb, const char *stream_url, 
 static srs_error_t mem_store_rtc(srs_lb_t *lb, const char *stream_url, const char *ufrag)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
-    entry_store(self->rtc_sessions, ufrag, stream_url, NULL, srs_lb_now(self->clock));
+    srs_lb_entry_store(self->rtc_sessions, ufrag, stream_url, NULL, srs_lb_now(self->clock));
     return srs_success;
 }
 
 static srs_error_t mem_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
-    lb_entry_t *e = entry_load(self->rtc_sessions, ufrag, srs_lb_now(self->clock), SRS_LB_RTC_ALIVE);
+    srs_lb_entry_t *e = srs_lb_entry_load(self->rtc_sessions, ufrag, srs_lb_now(self->clock), SRS_LB_RTC_ALIVE);
     if (!e) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC streaming for ufrag %s", ufrag);
     return srs_lb_copy_out(stream_url, size, e->value);
 }
@@ -240,7 +185,7 @@ static srs_error_t mem_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *
 static srs_error_t mem_remove_rtc(srs_lb_t *lb, const char *ufrag)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
-    entry_free((lb_entry_t *)srs_map_remove(self->rtc_sessions, ufrag));
+    srs_lb_entry_free((srs_lb_entry_t *)srs_map_remove(self->rtc_sessions, ufrag));
     return srs_success;
 }
 
@@ -248,9 +193,9 @@ static void mem_sweep(srs_lb_t *lb)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
     int64_t now = srs_lb_now(self->clock);
-    entries_sweep(self->hls_streams, now, SRS_LB_HLS_ALIVE);
-    entries_sweep(self->hls_sessions, now, SRS_LB_HLS_ALIVE);
-    entries_sweep(self->rtc_sessions, now, SRS_LB_RTC_ALIVE);
+    srs_lb_entries_sweep(self->hls_streams, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entries_sweep(self->hls_sessions, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entries_sweep(self->rtc_sessions, now, SRS_LB_RTC_ALIVE);
 
     /* A TTL of centuries must not overflow into "forget everything". */
     srs_utime_t forget = self->ttl > INT64_MAX / SRS_LB_ORIGIN_FORGET_TTLS ? INT64_MAX : SRS_LB_ORIGIN_FORGET_TTLS * self->ttl;
@@ -288,9 +233,9 @@ static void mem_free(srs_lb_t *lb)
     srs_map_free(self->origins);
     for (srs_map_iter_init(&it, self->picked); srs_map_iter_next(&it);) free(it.value);
     srs_map_free(self->picked);
-    entries_free(self->hls_streams);
-    entries_free(self->hls_sessions);
-    entries_free(self->rtc_sessions);
+    srs_lb_entries_free(self->hls_streams);
+    srs_lb_entries_free(self->hls_sessions);
+    srs_lb_entries_free(self->rtc_sessions);
     for (srs_map_iter_init(&it, self->picks); srs_map_iter_next(&it);) free(it.value);
     srs_map_free(self->picks);
     free(self);

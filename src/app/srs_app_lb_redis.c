@@ -156,14 +156,6 @@ static const char *LB_SCRIPT_REMOVE_RTC =
     "if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end\n"
     "return 1\n";
 
-/* A cached session: HLS stream (value = spbhid), HLS session (value = stream URL, extra = full
- * URL) or WebRTC session (value = stream URL; last_use = when stored, for LB_RTC_MAX_AGE). */
-typedef struct {
-    char *value;
-    char *extra;
-    int64_t last_use;
-} lb_entry_t;
-
 typedef struct {
     char *ufrag;
     char *stream_url; /* NULL when this proxy did not know the session */
@@ -179,9 +171,9 @@ typedef struct {
     /* The local cache. */
     srs_map_t *origins;        /* server key → srs_origin_t* */
     srs_map_t *picked;         /* stream URL → server key (char*) */
-    srs_map_t *hls_streams;    /* stream URL → lb_entry_t* */
-    srs_map_t *hls_sessions;   /* spbhid → lb_entry_t* */
-    srs_map_t *rtc;            /* ufrag → lb_entry_t*: live WebRTC sessions of this proxy */
+    srs_map_t *hls_streams;    /* stream URL → srs_lb_entry_t* */
+    srs_map_t *hls_sessions;   /* spbhid → srs_lb_entry_t* */
+    srs_map_t *rtc;            /* ufrag → srs_lb_entry_t*: live WebRTC sessions of this proxy */
 
     lb_delete_t deletes[LB_DELETE_QUEUE];
     int del_head, del_count;
@@ -305,53 +297,6 @@ static srs_error_t lb_run(lb_redis_t *self, const srs_resp_cmds_t *cmds, const c
 
 /* ------------------------------------------------------------------------------------------ */
 /* The local cache */
-
-static void entry_free(lb_entry_t *e)
-{
-    if (!e) return;
-    free(e->value);
-    free(e->extra);
-    free(e);
-}
-
-static void entry_store(srs_map_t *m, const char *key, const char *value, const char *extra, int64_t now)
-{
-    lb_entry_t *e = (lb_entry_t *)calloc(1, sizeof(*e));
-    if (!e) abort();
-    e->value = xstrdup(value);
-    e->extra = extra ? xstrdup(extra) : NULL;
-    e->last_use = now;
-    entry_free((lb_entry_t *)srs_map_get(m, key));
-    srs_map_set(m, key, e);
-}
-
-/* A live entry, its last use refreshed; an expired one is dropped. */
-static lb_entry_t *entry_load(srs_map_t *m, const char *key, int64_t now, srs_utime_t alive)
-{
-    lb_entry_t *e = (lb_entry_t *)srs_map_get(m, key);
-    if (e && now - e->last_use >= alive) {
-        entry_free((lb_entry_t *)srs_map_remove(m, key));
-        e = NULL;
-    }
-    if (e) e->last_use = now;
-    return e;
-}
-
-static void entries_sweep(srs_map_t *m, int64_t now, srs_utime_t alive)
-{
-    srs_map_iter_t it;
-    for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) {
-        lb_entry_t *e = (lb_entry_t *)it.value;
-        if (now - e->last_use >= alive) entry_free((lb_entry_t *)srs_map_iter_remove(&it));
-    }
-}
-
-static void entries_free(srs_map_t *m)
-{
-    srs_map_iter_t it;
-    for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) entry_free((lb_entry_t *)it.value);
-    srs_map_free(m);
-}
 
 /* Keep the freshest copy of an origin. */
 static void cache_origin(lb_redis_t *self, const char *key, const srs_origin_t *o)
@@ -536,8 +481,8 @@ static srs_error_t redis_store_hls(srs_lb_t *lb, const char *stream_url, const c
     if (!err) err = lb_key(self, LB_KEY_SPBHID, spbhid, spbhid_key, sizeof(spbhid_key));
     if (err) return err;
     int64_t now = srs_lb_now(self->clock);
-    entry_store(self->hls_streams, stream_url, spbhid, NULL, now);
-    entry_store(self->hls_sessions, spbhid, stream_url, full_url, now);
+    srs_lb_entry_store(self->hls_streams, stream_url, spbhid, NULL, now);
+    srs_lb_entry_store(self->hls_sessions, spbhid, stream_url, full_url, now);
 
     ms_text(SRS_LB_HLS_ALIVE, ttl, sizeof(ttl));
     char *json = hls_json(spbhid, stream_url, full_url);
@@ -603,7 +548,7 @@ static srs_error_t redis_load_hls_by_spbhid(srs_lb_t *lb, const char *spbhid, ch
         size_t sizes[] = {sizeof(url), sizeof(full)};
         err = json_fields(key, v, 2, names, outs, sizes);
         srs_resp_reply_free(v);
-        if (!err) entry_store(self->hls_sessions, spbhid, url, full, now);
+        if (!err) srs_lb_entry_store(self->hls_sessions, spbhid, url, full, now);
         if (!err) err = srs_lb_copy_out(stream_url, su_size, url);
         if (!err) err = srs_lb_copy_out(full_url, fu_size, full);
         return err;
@@ -611,7 +556,7 @@ static srs_error_t redis_load_hls_by_spbhid(srs_lb_t *lb, const char *spbhid, ch
     if (err && !down) return err;
 
     /* Redis has none (it may have lost it) or is unreachable: what this proxy knows. */
-    lb_entry_t *e = entry_load(self->hls_sessions, spbhid, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entry_t *e = srs_lb_entry_load(self->hls_sessions, spbhid, now, SRS_LB_HLS_ALIVE);
     if (!e) {
         srs_error_t nf = srs_error_new(ERROR_SESSION_NOT_FOUND, "no HLS streaming for SPBHID %s%s%s", spbhid,
                                        err ? ", Redis unreachable: " : "", err ? srs_error_summary(err) : "");
@@ -644,17 +589,17 @@ static srs_error_t redis_load_hls_by_stream(srs_lb_t *lb, const char *stream_url
         err = json_fields(key, v, 2, names, outs, sizes);
         srs_resp_reply_free(v);
         if (!err) {
-            entry_store(self->hls_streams, stream_url, id, NULL, now);
-            entry_store(self->hls_sessions, id, stream_url, full, now);
+            srs_lb_entry_store(self->hls_streams, stream_url, id, NULL, now);
+            srs_lb_entry_store(self->hls_sessions, id, stream_url, full, now);
             err = srs_lb_copy_out(spbhid, size, id);
         }
         return err;
     }
     if (err && !down) return err;
 
-    lb_entry_t *e = entry_load(self->hls_streams, stream_url, now, SRS_LB_HLS_ALIVE);
-    if (e && !entry_load(self->hls_sessions, e->value, now, SRS_LB_HLS_ALIVE)) {
-        entry_free((lb_entry_t *)srs_map_remove(self->hls_streams, stream_url));
+    srs_lb_entry_t *e = srs_lb_entry_load(self->hls_streams, stream_url, now, SRS_LB_HLS_ALIVE);
+    if (e && !srs_lb_entry_load(self->hls_sessions, e->value, now, SRS_LB_HLS_ALIVE)) {
+        srs_lb_entry_free((srs_lb_entry_t *)srs_map_remove(self->hls_streams, stream_url));
         e = NULL;
     }
     if (!e) {
@@ -674,7 +619,7 @@ static srs_error_t redis_store_rtc(srs_lb_t *lb, const char *stream_url, const c
     srs_error_t err = lb_key(self, LB_KEY_RTC, stream_url, rtc_key, sizeof(rtc_key));
     if (!err) err = lb_key(self, LB_KEY_UFRAG, ufrag, ufrag_key, sizeof(ufrag_key));
     if (err) return err;
-    entry_store(self->rtc, ufrag, stream_url, NULL, srs_lb_now(self->clock));
+    srs_lb_entry_store(self->rtc, ufrag, stream_url, NULL, srs_lb_now(self->clock));
 
     ms_text(SRS_LB_RTC_ALIVE, ttl, sizeof(ttl));
     char *json = rtc_json(stream_url, ufrag);
@@ -719,7 +664,7 @@ static srs_error_t redis_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char
         err = json_fields(key, r[0], 1, names, outs, sizes);
         srs_resp_reply_free(r[0]);
         /* A session found here is live here too: kept, and kept alive in Redis. */
-        if (!err) entry_store(self->rtc, ufrag, url, NULL, srs_lb_now(self->clock));
+        if (!err) srs_lb_entry_store(self->rtc, ufrag, url, NULL, srs_lb_now(self->clock));
         if (!err) err = srs_lb_copy_out(stream_url, size, url);
         return err;
     }
@@ -727,7 +672,7 @@ static srs_error_t redis_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char
     srs_resp_reply_free(r[0]);
     if (err && !down) return err;
 
-    lb_entry_t *e = (lb_entry_t *)srs_map_get(self->rtc, ufrag);
+    srs_lb_entry_t *e = (srs_lb_entry_t *)srs_map_get(self->rtc, ufrag);
     if (!e) {
         srs_error_t nf = srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC streaming for ufrag %s%s%s", ufrag,
                                        err ? ", Redis unreachable: " : "", err ? srs_error_summary(err) : "");
@@ -742,16 +687,16 @@ static srs_error_t redis_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char
 static srs_error_t redis_remove_rtc(srs_lb_t *lb, const char *ufrag)
 {
     lb_redis_t *self = (lb_redis_t *)lb;
-    lb_entry_t *e = (lb_entry_t *)srs_map_remove(self->rtc, ufrag);
+    srs_lb_entry_t *e = (srs_lb_entry_t *)srs_map_remove(self->rtc, ufrag);
     if (self->del_count == LB_DELETE_QUEUE) {
         srs_log_limited(&self->log_limit, SRS_LOG_WARN, "lb: delete queue full, WebRTC %s expires by its TTL", ufrag);
-        entry_free(e);
+        srs_lb_entry_free(e);
         return srs_success;
     }
     lb_delete_t *d = &self->deletes[(self->del_head + self->del_count++) % LB_DELETE_QUEUE];
     d->ufrag = xstrdup(ufrag);
     d->stream_url = e ? xstrdup(e->value) : NULL;
-    entry_free(e);
+    srs_lb_entry_free(e);
     st_cond_signal(self->wake);
     return srs_success;
 }
@@ -763,9 +708,9 @@ static void redis_sweep(srs_lb_t *lb)
 {
     lb_redis_t *self = (lb_redis_t *)lb;
     int64_t now = srs_lb_now(self->clock);
-    entries_sweep(self->hls_streams, now, SRS_LB_HLS_ALIVE);
-    entries_sweep(self->hls_sessions, now, SRS_LB_HLS_ALIVE);
-    entries_sweep(self->rtc, now, LB_RTC_MAX_AGE);
+    srs_lb_entries_sweep(self->hls_streams, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entries_sweep(self->hls_sessions, now, SRS_LB_HLS_ALIVE);
+    srs_lb_entries_sweep(self->rtc, now, LB_RTC_MAX_AGE);
 
     srs_utime_t forget = self->ttl > INT64_MAX / SRS_LB_ORIGIN_FORGET_TTLS ? INT64_MAX : SRS_LB_ORIGIN_FORGET_TTLS * self->ttl;
     srs_map_iter_t it;
@@ -848,7 +793,7 @@ static size_t add_rtc_refresh(lb_redis_t *self, srs_resp_cmds_t *cmds)
     size_t n = 0;
     srs_map_iter_t it;
     for (srs_map_iter_init(&it, self->rtc); srs_map_iter_next(&it);) {
-        const lb_entry_t *e = (const lb_entry_t *)it.value;
+        const srs_lb_entry_t *e = (const srs_lb_entry_t *)it.value;
         if (!lb_key_ok(self, LB_KEY_UFRAG, it.key, key, sizeof(key))) continue;
         char *json = rtc_json(e->value, it.key);
         srs_resp_cmds_add(cmds, "SET", key, json, "PX", ttl, NULL);
@@ -879,14 +824,14 @@ static void worker_resync(lb_redis_t *self)
         picks++;
     }
     for (srs_map_iter_init(&it, self->hls_sessions); srs_map_iter_next(&it);) {
-        const lb_entry_t *e = (const lb_entry_t *)it.value;
+        const srs_lb_entry_t *e = (const srs_lb_entry_t *)it.value;
         srs_utime_t left = SRS_LB_HLS_ALIVE - (now - e->last_use);
         if (left < SRS_UTIME_MILLISECONDS || !lb_key_ok(self, LB_KEY_SPBHID, it.key, key, sizeof(key))) continue;
         ms_text(left, ttl, sizeof(ttl));
         char *json = hls_json(it.key, e->value, e->extra);
         srs_resp_cmds_add(&cmds, "SET", key, json, "PX", ttl, "NX", NULL);
         /* The stream's entry, when it names this session. */
-        const lb_entry_t *s = (const lb_entry_t *)srs_map_get(self->hls_streams, e->value);
+        const srs_lb_entry_t *s = (const srs_lb_entry_t *)srs_map_get(self->hls_streams, e->value);
         if (s && !strcmp(s->value, it.key) && lb_key_ok(self, LB_KEY_HLS, e->value, key, sizeof(key))) {
             srs_resp_cmds_add(&cmds, "SET", key, json, "PX", ttl, "NX", NULL);
         }
@@ -969,9 +914,9 @@ static void redis_free(srs_lb_t *lb)
     srs_map_free(self->origins);
     for (srs_map_iter_init(&it, self->picked); srs_map_iter_next(&it);) free(it.value);
     srs_map_free(self->picked);
-    entries_free(self->hls_streams);
-    entries_free(self->hls_sessions);
-    entries_free(self->rtc);
+    srs_lb_entries_free(self->hls_streams);
+    srs_lb_entries_free(self->hls_sessions);
+    srs_lb_entries_free(self->rtc);
     free(self);
 }
 
