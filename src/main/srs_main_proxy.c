@@ -43,12 +43,12 @@ int main(int argc, char **argv)
         err = srs_signal_start();
     }
     if (!err) err = srs_proxy_run(&cfg);
+    srs_signal_stop();
     if (err) {
         srs_log_error("main: %s", srs_error_desc(err));
         srs_error_free(err);
         return 1;
     }
-    srs_signal_stop();
     srs_log_info("%s-Proxy/%s quit", SRS_PROXY_SIGNATURE, SRS_PROXY_VERSION);
     return 0;
 }

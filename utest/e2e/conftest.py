@@ -26,19 +26,26 @@ SRS_HEARTBEAT = (
 )
 
 
+_handed_out = set()
+
+
 def free_port(kind=socket.SOCK_STREAM):
-    """A port the kernel says is free now on 127.0.0.1 (TCP and UDP checked together)."""
+    """A port free now on 127.0.0.1 for both TCP and UDP, below the kernel's ephemeral range (so no
+    outgoing connection of a proxy or a peer can take it meanwhile), never handed out twice in a
+    run; random, so parallel runs rarely meet (and Proxy retries if they do)."""
+    import random
     while True:
-        with socket.socket(socket.AF_INET, kind) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        other = socket.SOCK_DGRAM if kind == socket.SOCK_STREAM else socket.SOCK_STREAM
+        port = random.randint(20000, 32000)
+        if port in _handed_out:
+            continue
         try:
-            with socket.socket(socket.AF_INET, other) as s:
-                s.bind(("127.0.0.1", port))
-            return port
+            for k in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                with socket.socket(socket.AF_INET, k) as s:
+                    s.bind(("127.0.0.1", port))
         except OSError:
             continue
+        _handed_out.add(port)
+        return port
 
 
 def is_sanitized(pid):
@@ -98,6 +105,7 @@ class Proxy(Process):
             "PROXY_SRT_SERVER": free_port(socket.SOCK_DGRAM),
             "PROXY_SYSTEM_API": free_port(),
         }
+        self._env = dict(env or {})
         full = {k: "127.0.0.1:%d" % v for k, v in self.ports.items()}
         full["PROXY_STATIC_FILES"] = os.path.join(ROOT, "trunk", "research")
         full["PROXY_LOG_LEVEL"] = "debug"
@@ -106,10 +114,23 @@ class Proxy(Process):
         if wait:
             self.wait_ready()
 
+    def wait_ready(self, timeout=10):
+        try:
+            self._wait_ready(timeout)
+        except AssertionError as e:
+            # Another program took one of our ports between the check and the bind: start again on
+            # new ones (only for ports we chose; a test that sets ports itself sees the failure).
+            if "Address already in use" not in str(e) or getattr(self, "_retried", 0) >= 3:
+                raise
+            retried = getattr(self, "_retried", 0) + 1
+            self.__init__(self._env, wait=False)
+            self._retried = retried
+            self.wait_ready(timeout)
+
     def port(self, name):
         return self.ports["PROXY_" + name]
 
-    def wait_ready(self, timeout=10):
+    def _wait_ready(self, timeout=10):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if not self.alive():
