@@ -29,7 +29,7 @@ ffmpeg -v error -y -f lavfi -i testsrc2=size=768x320:rate=25 -f lavfi -i sine=fr
 
 env PROXY_RTMP_SERVER=127.0.0.1:$P_RTMP PROXY_HTTP_SERVER=127.0.0.1:$P_HTTP PROXY_HTTP_API=127.0.0.1:$P_API \
     PROXY_WEBRTC_SERVER=127.0.0.1:$P_RTC PROXY_SRT_SERVER=127.0.0.1:$P_SRT PROXY_SYSTEM_API=127.0.0.1:$P_SYS \
-    PROXY_PPROF=127.0.0.1:$P_PPROF PROXY_LOG_LEVEL=warn ./objs/srs-proxy > "$work/proxy.log" 2>&1 &
+    PROXY_PPROF=127.0.0.1:$P_PPROF PROXY_LOG_LEVEL=${SOAK_LOG_LEVEL:-warn} ./objs/srs-proxy > "$work/proxy.log" 2>&1 &
 proxy=$!; pids+=($proxy)
 sleep 0.5
 ./objs/srs-mock-origin -rtmp "$O_RTMP" -http "$O_HTTP" -api "$O_API" -rtc "$O_RTC" -flv "$work/source.flv" \
