@@ -2,6 +2,7 @@
 #include "srs_app_lb.h"
 #include "srs_core_log.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ void srs_lb_free(srs_lb_t *lb)
     if (lb) lb->vt->free(lb);
 }
 
-static char *dup_or_die(const char *s)
+char *srs_lb_strdup(const char *s)
 {
     char *p = strdup(s);
     if (!p) abort();
@@ -47,8 +48,8 @@ void srs_lb_entry_store(srs_map_t *m, const char *key, const char *value, const 
 {
     srs_lb_entry_t *e = (srs_lb_entry_t *)calloc(1, sizeof(*e));
     if (!e) abort();
-    e->value = dup_or_die(value);
-    e->extra = extra ? dup_or_die(extra) : NULL;
+    e->value = srs_lb_strdup(value);
+    e->extra = extra ? srs_lb_strdup(extra) : NULL;
     e->last_use = now;
     srs_lb_entry_free((srs_lb_entry_t *)srs_map_get(m, key));
     srs_map_set(m, key, e);
@@ -79,4 +80,22 @@ void srs_lb_entries_free(srs_map_t *m)
     srs_map_iter_t it;
     for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) srs_lb_entry_free((srs_lb_entry_t *)it.value);
     srs_map_free(m);
+}
+
+void srs_lb_forget_origins(srs_map_t *origins, srs_map_t *picks, srs_map_t *picked, int64_t now, srs_utime_t ttl)
+{
+    /* A TTL of centuries must not overflow into "forget everything". */
+    srs_utime_t forget = ttl > INT64_MAX / SRS_LB_ORIGIN_FORGET_TTLS ? INT64_MAX : SRS_LB_ORIGIN_FORGET_TTLS * ttl;
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, origins); srs_map_iter_next(&it);) {
+        srs_origin_t *o = (srs_origin_t *)it.value;
+        if (now - o->updated_at < forget) continue;
+        srs_log_info("lb: forget origin %s, silent for %llds", it.key, (long long)((now - o->updated_at) / SRS_UTIME_SECONDS));
+        if (picks) free(srs_map_remove(picks, it.key));
+        free(srs_map_iter_remove(&it));
+    }
+    /* Picks of forgotten origins would only be re-picked anyway. */
+    for (srs_map_iter_init(&it, picked); srs_map_iter_next(&it);) {
+        if (!srs_map_get(origins, (const char *)it.value)) free(srs_map_iter_remove(&it));
+    }
 }

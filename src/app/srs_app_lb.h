@@ -100,6 +100,12 @@ void srs_lb_entry_store(srs_map_t *m, const char *key, const char *value, const 
 srs_lb_entry_t *srs_lb_entry_load(srs_map_t *m, const char *key, int64_t now, srs_utime_t alive);
 void srs_lb_entries_sweep(srs_map_t *m, int64_t now, srs_utime_t alive);
 void srs_lb_entry_free(srs_lb_entry_t *e);
+/* Drops origins silent for SRS_LB_ORIGIN_FORGET_TTLS × ttl from origins (id → srs_origin_t*), their
+ * counters from picks (id → uint64_t*; may be NULL), and the sticky picks (stream URL → origin id)
+ * that pointed at them. */
+void srs_lb_forget_origins(srs_map_t *origins, srs_map_t *picks, srs_map_t *picked, int64_t now, srs_utime_t ttl);
+/* strdup that never returns NULL. */
+char *srs_lb_strdup(const char *s);
 /* Frees every entry and the map. */
 void srs_lb_entries_free(srs_map_t *m);
 /* Free any balancer; NULL is harmless. */

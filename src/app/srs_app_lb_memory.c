@@ -26,13 +26,6 @@ typedef struct {
     srs_log_limit_t log_limit;
 } lb_memory_t;
 
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p) abort();
-    return p;
-}
-
 static srs_error_t mem_update(srs_lb_t *lb, const srs_origin_t *origin)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
@@ -118,7 +111,7 @@ static srs_error_t mem_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
         srs_log_limited(&self->log_limit, SRS_LOG_INFO, "lb: move %s from expired origin %s to %s", stream_url, sticky_id, id);
     }
     free(srs_map_get(self->picked, stream_url));
-    srs_map_set(self->picked, stream_url, xstrdup(id));
+    srs_map_set(self->picked, stream_url, srs_lb_strdup(id));
     *out = *chosen;
     count_pick(self, chosen);
     return srs_success;
@@ -197,21 +190,7 @@ static void mem_sweep(srs_lb_t *lb)
     srs_lb_entries_sweep(self->hls_sessions, now, SRS_LB_HLS_ALIVE);
     srs_lb_entries_sweep(self->rtc_sessions, now, SRS_LB_RTC_ALIVE);
 
-    /* A TTL of centuries must not overflow into "forget everything". */
-    srs_utime_t forget = self->ttl > INT64_MAX / SRS_LB_ORIGIN_FORGET_TTLS ? INT64_MAX : SRS_LB_ORIGIN_FORGET_TTLS * self->ttl;
-    srs_map_iter_t it;
-    for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) {
-        srs_origin_t *o = (srs_origin_t *)it.value;
-        if (now - o->updated_at < forget) continue;
-        srs_log_info("lb: forget origin %s, silent for %llds", it.key, (long long)((now - o->updated_at) / SRS_UTIME_SECONDS));
-        free(srs_map_remove(self->picks, it.key));
-        free(srs_map_iter_remove(&it));
-    }
-
-    /* Picks of forgotten origins would only be re-picked anyway. */
-    for (srs_map_iter_init(&it, self->picked); srs_map_iter_next(&it);) {
-        if (!srs_map_get(self->origins, (const char *)it.value)) free(srs_map_iter_remove(&it));
-    }
+    srs_lb_forget_origins(self->origins, self->picks, self->picked, now, self->ttl);
 }
 
 static void mem_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)

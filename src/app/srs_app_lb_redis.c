@@ -185,13 +185,6 @@ typedef struct {
     srs_log_limit_t log_limit;
 } lb_redis_t;
 
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p) abort();
-    return p;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Keys, JSON and replies */
 
@@ -319,7 +312,7 @@ static void cache_pick(lb_redis_t *self, const char *stream_url, const char *ser
     char *old = (char *)srs_map_get(self->picked, stream_url);
     if (old && !strcmp(old, server_key)) return;
     free(old);
-    srs_map_set(self->picked, stream_url, xstrdup(server_key));
+    srs_map_set(self->picked, stream_url, srs_lb_strdup(server_key));
 }
 
 static bool origin_alive(const lb_redis_t *self, const srs_origin_t *o)
@@ -694,8 +687,8 @@ static srs_error_t redis_remove_rtc(srs_lb_t *lb, const char *ufrag)
         return srs_success;
     }
     lb_delete_t *d = &self->deletes[(self->del_head + self->del_count++) % LB_DELETE_QUEUE];
-    d->ufrag = xstrdup(ufrag);
-    d->stream_url = e ? xstrdup(e->value) : NULL;
+    d->ufrag = srs_lb_strdup(ufrag);
+    d->stream_url = e ? srs_lb_strdup(e->value) : NULL;
     srs_lb_entry_free(e);
     st_cond_signal(self->wake);
     return srs_success;
@@ -712,17 +705,7 @@ static void redis_sweep(srs_lb_t *lb)
     srs_lb_entries_sweep(self->hls_sessions, now, SRS_LB_HLS_ALIVE);
     srs_lb_entries_sweep(self->rtc, now, LB_RTC_MAX_AGE);
 
-    srs_utime_t forget = self->ttl > INT64_MAX / SRS_LB_ORIGIN_FORGET_TTLS ? INT64_MAX : SRS_LB_ORIGIN_FORGET_TTLS * self->ttl;
-    srs_map_iter_t it;
-    for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) {
-        srs_origin_t *o = (srs_origin_t *)it.value;
-        if (now - o->updated_at < forget) continue;
-        srs_log_info("lb: forget origin %s, silent for %llds", it.key, (long long)((now - o->updated_at) / SRS_UTIME_SECONDS));
-        free(srs_map_iter_remove(&it));
-    }
-    for (srs_map_iter_init(&it, self->picked); srs_map_iter_next(&it);) {
-        if (!srs_map_get(self->origins, (const char *)it.value)) free(srs_map_iter_remove(&it));
-    }
+    srs_lb_forget_origins(self->origins, NULL, self->picked, now, self->ttl);
 }
 
 /* Every origin Redis knows (merged into the cache), then the cache: what this proxy knows. */
