@@ -5,45 +5,12 @@
  * second connection, as the proxy's relay does. */
 #include "srs_protocol_rtmp_chunk.h"
 #include "srs_protocol_rtmp_msg.h"
+#include "srs_fuzz_rtmp_io.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* Input from the fuzz data; output (acknowledgements, relayed messages) folded into a sum. */
-typedef struct {
-    const uint8_t *data;
-    size_t size;
-    size_t pos;
-    size_t max_read;
-    uint8_t sum;
-} mem_io_t;
-
-static srs_error_t mem_read(void *ctx, void *buf, size_t size, srs_utime_t timeout, size_t *nread)
-{
-    (void)timeout;
-    mem_io_t *m = (mem_io_t *)ctx;
-    if (m->pos >= m->size) return srs_error_new(ERROR_SYSTEM_EOF, "end of input");
-    size_t n = m->size - m->pos;
-    if (n > size) n = size;
-    if (n > m->max_read) n = m->max_read;
-    memcpy(buf, m->data + m->pos, n);
-    m->pos += n;
-    *nread = n;
-    return srs_success;
-}
-
-/* Output goes nowhere; touch every byte so ASan checks the iovecs. */
-static srs_error_t sink_writev(void *ctx, const struct iovec *iov, int iovcnt, srs_utime_t timeout)
-{
-    (void)timeout;
-    mem_io_t *m = (mem_io_t *)ctx;
-    for (int i = 0; i < iovcnt; i++) {
-        const uint8_t *p = (const uint8_t *)iov[i].iov_base;
-        for (size_t k = 0; k < iov[i].iov_len; k++) m->sum ^= p[k];
-    }
-    return srs_success;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 4 * 1024 * 1024) return 0;

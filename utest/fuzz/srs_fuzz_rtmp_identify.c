@@ -9,43 +9,10 @@
 #include "srs_protocol_rtmp_chunk.h"
 #include "srs_protocol_rtmp_identify.h"
 #include "srs_protocol_rtmp_msg.h"
+#include "srs_fuzz_rtmp_io.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    const uint8_t *data;
-    size_t size;
-    size_t pos;
-    size_t max_read;
-    uint8_t sum;
-} mem_io_t;
-
-static srs_error_t mem_read(void *ctx, void *buf, size_t size, srs_utime_t timeout, size_t *nread)
-{
-    (void)timeout;
-    mem_io_t *m = (mem_io_t *)ctx;
-    if (m->pos >= m->size) return srs_error_new(ERROR_SYSTEM_EOF, "end of input");
-    size_t n = m->size - m->pos;
-    if (n > size) n = size;
-    if (n > m->max_read) n = m->max_read;
-    memcpy(buf, m->data + m->pos, n);
-    m->pos += n;
-    *nread = n;
-    return srs_success;
-}
-
-/* Answers go nowhere; touch every byte so ASan checks the iovecs. */
-static srs_error_t sink_writev(void *ctx, const struct iovec *iov, int iovcnt, srs_utime_t timeout)
-{
-    (void)timeout;
-    mem_io_t *m = (mem_io_t *)ctx;
-    for (int i = 0; i < iovcnt; i++) {
-        const uint8_t *p = (const uint8_t *)iov[i].iov_base;
-        for (size_t k = 0; k < iov[i].iov_len; k++) m->sum ^= p[k];
-    }
-    return srs_success;
-}
 
 /* After publish/play: the key as the proxy makes it, and the relay's mapping of what follows. */
 static void after_identify(const srs_rtmp_identify_t *id, srs_rtmp_conn_t *conn, uint8_t mode)
