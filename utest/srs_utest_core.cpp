@@ -129,3 +129,42 @@ TEST(ProtocolCoroutineTest, DetachedFreesItself)
     EXPECT_EQ(1, ran);
     EXPECT_EQ(before, srs_coroutine_registry_count());
 }
+
+TEST(CoreTimeTest, TimeLeftIsNeverNegative)
+{
+    // A deadline just passed must not come out as -1: ST would read it as "no timeout" and a
+    // srs-bench player once slept forever that way.
+    srs_utime_t now = srs_time_now();
+    EXPECT_EQ(0, srs_time_left(now - 1));
+    EXPECT_EQ(0, srs_time_left(now - 5 * SRS_UTIME_SECONDS));
+    srs_utime_t left = srs_time_left(now + 10 * SRS_UTIME_SECONDS);
+    EXPECT_GT(left, 9 * SRS_UTIME_SECONDS);
+    EXPECT_LE(left, 10 * SRS_UTIME_SECONDS);
+}
+
+TEST(ProtocolStTest, OnlyNoTimeoutMeansForever)
+{
+    EXPECT_EQ(ST_UTIME_NO_TIMEOUT, srs_st_timeout(SRS_UTIME_NO_TIMEOUT));
+    EXPECT_EQ(0u, srs_st_timeout(-2));
+    EXPECT_EQ(0u, srs_st_timeout(INT64_MIN));
+    EXPECT_EQ(0u, srs_st_timeout(0));
+    EXPECT_EQ(1500u, srs_st_timeout(1500));
+}
+
+static srs_error_t sleep_past_deadline_cycle(void *arg)
+{
+    srs_error_t err = srs_st_usleep(srs_time_left(srs_time_now() - 1));
+    if (!err) *(bool *)arg = true;
+    return err;
+}
+
+TEST(ProtocolStTest, SleepUntilPassedDeadlineReturns)
+{
+    bool woke = false;
+    srs_coroutine_t *co = srs_coroutine_new("past", sleep_past_deadline_cycle, &woke);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(co));
+    st_usleep(1000);
+    EXPECT_TRUE(woke);
+    srs_error_free(srs_coroutine_stop(co));
+    srs_coroutine_free(co);
+}

@@ -20,6 +20,7 @@
 #include "srs_kernel_map.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_resp.h"
+#include "srs_protocol_st.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -870,7 +871,7 @@ static srs_error_t worker_cycle(void *arg)
     lb_redis_t *self = (lb_redis_t *)arg;
     for (;;) {
         srs_coroutine_set_state(SRS_CO_WAIT_COND);
-        int r = st_cond_timedwait(self->wake, (st_utime_t)LB_WORKER_TICK);
+        int r = st_cond_timedwait(self->wake, srs_st_timeout(LB_WORKER_TICK));
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
         if (r < 0 && errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "redis lb worker interrupted");
         worker_round(self);

@@ -277,7 +277,7 @@ static srs_error_t origin_handshake(srs_srt_server_t *srv, srs_srt_session_t *s)
 
         /* The forwarder wakes us when the origin answers (see on_origin_handshake). */
         srs_coroutine_set_state(SRS_CO_WAIT_COND);
-        int r = st_cond_timedwait(s->wakeup, (st_utime_t)SRS_MIN(SRS_SRT_HANDSHAKE_RETRY, deadline - now));
+        int r = st_cond_timedwait(s->wakeup, srs_st_timeout(SRS_MIN(SRS_SRT_HANDSHAKE_RETRY, deadline - now)));
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
         if (r < 0 && errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "srt handshake interrupted");
     }

@@ -50,6 +50,12 @@ srs_utime_t srs_time_now(void)
     return (srs_utime_t)ts.tv_sec * SRS_UTIME_SECONDS + ts.tv_nsec / 1000;
 }
 
+srs_utime_t srs_time_left(srs_utime_t deadline)
+{
+    srs_utime_t left = deadline - srs_time_now();
+    return left > 0 ? left : 0;
+}
+
 void srs_log_write(srs_log_level_t level, const char *fmt, ...)
 {
     char line[4096];

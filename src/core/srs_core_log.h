@@ -60,6 +60,9 @@ bool srs_log_limit_allow(srs_log_limit_t *limit, uint64_t *suppressed);
 srs_utime_t srs_time_now_wall(void);
 /* Monotonic clock in microseconds; for timeouts and ages. */
 srs_utime_t srs_time_now(void);
+/* The time until a monotonic deadline, never negative: a past deadline is 0, never a -1 that
+ * would read as SRS_UTIME_NO_TIMEOUT. Reads the clock once, so it is safe inside SRS_MIN/SRS_MAX. */
+srs_utime_t srs_time_left(srs_utime_t deadline);
 
 #ifdef __cplusplus
 }

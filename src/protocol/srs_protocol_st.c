@@ -13,6 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+st_utime_t srs_st_timeout(srs_utime_t timeout)
+{
+    if (timeout == SRS_UTIME_NO_TIMEOUT) return ST_UTIME_NO_TIMEOUT;
+    return timeout > 0 ? (st_utime_t)timeout : 0;
+}
+
 static st_utime_t monotonic_utime(void)
 {
     return (st_utime_t)srs_time_now();
@@ -176,7 +182,7 @@ srs_error_t srs_tcp_connect(const char *host, int port, srs_utime_t timeout, st_
     st_netfd_t stfd = NULL;
     if ((err = wrap_fd(fd, &stfd)) != srs_success) return err;
     srs_coroutine_set_state(SRS_CO_WAIT_WRITE);
-    int r = st_connect(stfd, (struct sockaddr *)&addr.ss, (int)addr.len, (st_utime_t)timeout);
+    int r = st_connect(stfd, (struct sockaddr *)&addr.ss, (int)addr.len, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (r < 0) {
         int e = errno;
@@ -216,7 +222,7 @@ srs_error_t srs_st_accept(st_netfd_t lfd, st_netfd_t *out, srs_sockaddr_t *peer,
     memset(peer, 0, sizeof(*peer));
     int len = (int)sizeof(peer->ss);
     srs_coroutine_set_state(SRS_CO_WAIT_READ);
-    st_netfd_t fd = st_accept(lfd, (struct sockaddr *)&peer->ss, &len, (st_utime_t)timeout);
+    st_netfd_t fd = st_accept(lfd, (struct sockaddr *)&peer->ss, &len, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (!fd) return srs_st_error("accept");
     peer->len = (socklen_t)len;
@@ -228,7 +234,7 @@ srs_error_t srs_st_accept(st_netfd_t lfd, st_netfd_t *out, srs_sockaddr_t *peer,
 srs_error_t srs_st_read(st_netfd_t fd, void *buf, size_t size, srs_utime_t timeout, size_t *nread)
 {
     srs_coroutine_set_state(SRS_CO_WAIT_READ);
-    ssize_t n = st_read(fd, buf, size, (st_utime_t)timeout);
+    ssize_t n = st_read(fd, buf, size, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (n < 0) return srs_st_error("read");
     if (n == 0) return srs_error_new(ERROR_SYSTEM_EOF, "read: peer closed");
@@ -239,7 +245,7 @@ srs_error_t srs_st_read(st_netfd_t fd, void *buf, size_t size, srs_utime_t timeo
 srs_error_t srs_st_read_fully(st_netfd_t fd, void *buf, size_t size, srs_utime_t timeout)
 {
     srs_coroutine_set_state(SRS_CO_WAIT_READ);
-    ssize_t n = st_read_fully(fd, buf, size, (st_utime_t)timeout);
+    ssize_t n = st_read_fully(fd, buf, size, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (n < 0) return srs_st_error("read");
     if ((size_t)n != size) return srs_error_new(ERROR_SYSTEM_EOF, "read: peer closed after %zd of %zu bytes", n, size);
@@ -249,7 +255,7 @@ srs_error_t srs_st_read_fully(st_netfd_t fd, void *buf, size_t size, srs_utime_t
 srs_error_t srs_st_write(st_netfd_t fd, const void *buf, size_t size, srs_utime_t timeout)
 {
     srs_coroutine_set_state(SRS_CO_WAIT_WRITE);
-    ssize_t n = st_write(fd, buf, size, (st_utime_t)timeout);
+    ssize_t n = st_write(fd, buf, size, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (n < 0 || (size_t)n != size) return srs_st_error("write");
     return srs_success;
@@ -260,7 +266,7 @@ srs_error_t srs_st_writev(st_netfd_t fd, const struct iovec *iov, int iovcnt, sr
     size_t total = 0;
     for (int i = 0; i < iovcnt; i++) total += iov[i].iov_len;
     srs_coroutine_set_state(SRS_CO_WAIT_WRITE);
-    ssize_t n = st_writev(fd, iov, iovcnt, (st_utime_t)timeout);
+    ssize_t n = st_writev(fd, iov, iovcnt, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (n < 0 || (size_t)n != total) return srs_st_error("writev");
     return srs_success;
@@ -269,7 +275,7 @@ srs_error_t srs_st_writev(st_netfd_t fd, const struct iovec *iov, int iovcnt, sr
 srs_error_t srs_st_usleep(srs_utime_t us)
 {
     srs_coroutine_set_state(SRS_CO_SLEEPING);
-    int r = st_usleep((st_utime_t)us);
+    int r = st_usleep(srs_st_timeout(us));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (r < 0 && errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "sleep interrupted");
     return srs_success;

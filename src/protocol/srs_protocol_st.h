@@ -51,6 +51,10 @@ srs_error_t srs_st_writev(st_netfd_t fd, const struct iovec *iov, int iovcnt, sr
 /* Sleep; an interrupt returns ERROR_SYSTEM_INTERRUPTED. */
 srs_error_t srs_st_usleep(srs_utime_t us);
 
+/* Every timeout handed to ST goes through this: ST reads (st_utime_t)-1 as "forever", so only
+ * SRS_UTIME_NO_TIMEOUT may mean that, and any other negative (a deadline just passed) is 0. */
+st_utime_t srs_st_timeout(srs_utime_t timeout);
+
 /* Close and free; NULL is fine. */
 void srs_st_close(st_netfd_t fd);
 #define srs_st_close_and_clear(fd) do { srs_st_close(fd); (fd) = NULL; } while (0)

@@ -174,7 +174,7 @@ bool srs_tcp_server_wait_idle(srs_tcp_server_t *s, srs_utime_t timeout)
         srs_utime_t left = deadline - srs_time_now();
         if (left <= 0) return false;
         srs_coroutine_set_state(SRS_CO_WAIT_COND);
-        st_cond_timedwait(s->idle_cond, (st_utime_t)left);
+        st_cond_timedwait(s->idle_cond, srs_st_timeout(left));
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
     }
     return true;

@@ -7,7 +7,8 @@
  * counts as failed. Then its socket joins one epoll set that a single "rtc-dispatch" coroutine
  * watches, so ST's poll() covers one fd however many players run; the dispatcher decrypts and
  * counts each packet inline, and the player's coroutine only wakes for its timers: receiver
- * reports every second, consent refresh every 4-6 s (RFC 7675), consent expiry. */
+ * reports every second, consent refresh every 4-6 s (RFC 7675), consent expiry, and a stall (nothing
+ * received for BENCH_RTC_STALL_TIMEOUT), each of which fails the player. */
 #include "srs_bench.h"
 #include "srs_bench_rtc.h"
 #include "srs_core_context.h"
@@ -38,6 +39,8 @@
 #define BENCH_RTC_CONSENT_MIN (4 * SRS_UTIME_SECONDS)
 #define BENCH_RTC_CONSENT_JITTER (2 * SRS_UTIME_SECONDS)
 #define BENCH_RTC_CONSENT_TIMEOUT (30 * SRS_UTIME_SECONDS)
+/* A live stream sends dozens of packets a second: this long without one is a failed player. */
+#define BENCH_RTC_STALL_TIMEOUT (10 * SRS_UTIME_SECONDS)
 /* Streams (SSRCs) counted per player: audio and video, and room for a restart. */
 #define BENCH_RTC_MAX_SLOTS 4
 /* Largest H.264 frame the checker reassembles (virtual memory until a frame needs it). */
@@ -79,6 +82,7 @@ typedef struct {
     uint8_t txid[12];          /* of the last binding request */
     bool ice_done;
     srs_utime_t last_consent;  /* the last answered binding request */
+    srs_utime_t last_rx;       /* the last datagram of any kind */
     srs_dtls_t *dtls;
     srs_srtp_t *srtp;
     srs_error_t error;         /* the first failure the dispatcher saw */
@@ -266,6 +270,7 @@ static void on_stun(bench_player_t *p, const uint8_t *data, size_t len)
 /* Every datagram of a player, during setup (its coroutine) or after (the dispatcher). */
 static void player_on_datagram(bench_player_t *p, uint8_t *data, size_t len)
 {
+    p->last_rx = srs_time_now();
     switch (srs_rtc_classify(data, len)) {
     case SRS_RTC_PACKET_STUN:
         on_stun(p, data, len);
@@ -311,7 +316,7 @@ static srs_error_t player_recv(bench_player_t *p, srs_utime_t timeout)
 {
     uint8_t buf[2048];
     srs_coroutine_set_state(SRS_CO_WAIT_READ);
-    ssize_t n = st_recvfrom(p->stfd, buf, sizeof(buf), NULL, NULL, (st_utime_t)SRS_MAX(timeout, 0));
+    ssize_t n = st_recvfrom(p->stfd, buf, sizeof(buf), NULL, NULL, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (n < 0) {
         if (errno == ETIME) return srs_error_new(ERROR_SYSTEM_TIMEOUT, "recv timeout");
@@ -332,7 +337,7 @@ static srs_error_t player_signal(bench_player_t *p, srs_utime_t deadline)
     char *offer = NULL, *answer = NULL, location[512];
     srs_rtc_sdp_offer_t o = {p->ufrag, p->pwd, srs_dtls_cert_fingerprint(b->cert), b->local_ip, srs_sockaddr_port(&local)};
     if ((err = srs_rtc_sdp_build_offer(&o, &offer)) != srs_success) return err;
-    err = srs_bench_rtc_signal(&b->url, offer, deadline - srs_time_now(), &answer, location, sizeof(location));
+    err = srs_bench_rtc_signal(&b->url, offer, srs_time_left(deadline), &answer, location, sizeof(location));
     free(offer);
     if (err) return srs_error_wrap(err, "signalling");
 
@@ -372,7 +377,7 @@ static srs_error_t player_ice(bench_player_t *p, srs_utime_t deadline)
             next_send = now + rto;
             rto = SRS_MIN(rto * 2, BENCH_RTC_STUN_RTO_MAX);
         }
-        srs_error_t err = player_recv(p, SRS_MIN(next_send, deadline) - srs_time_now());
+        srs_error_t err = player_recv(p, srs_time_left(SRS_MIN(next_send, deadline)));
         if (err && srs_error_code(err) != ERROR_SYSTEM_TIMEOUT) return err;
         srs_error_free(err);
     }
@@ -445,8 +450,8 @@ static srs_error_t player_media(bench_player_t *p)
     srs_utime_t next_rr = now + BENCH_RTC_RR_INTERVAL;
     srs_utime_t next_consent = now + BENCH_RTC_CONSENT_MIN + (srs_utime_t)(srs_random_u64() % BENCH_RTC_CONSENT_JITTER);
     for (;;) {
-        /* Never negative: ST takes a negative sleep as "forever". */
-        srs_error_t err = srs_st_usleep(SRS_MAX(SRS_MIN(next_rr, next_consent) - srs_time_now(), 0));
+        /* srs_time_left: reading the clock twice here once slept a player forever (a -1). */
+        srs_error_t err = srs_st_usleep(srs_time_left(SRS_MIN(next_rr, next_consent)));
         if (err) return err;
         if (p->error) {
             err = p->error;
@@ -458,6 +463,10 @@ static srs_error_t player_media(bench_player_t *p)
         if (now - p->last_consent > BENCH_RTC_CONSENT_TIMEOUT) {
             return srs_error_new(ERROR_SYSTEM_TIMEOUT, "consent expired: no binding response for %d s",
                                  (int)(BENCH_RTC_CONSENT_TIMEOUT / SRS_UTIME_SECONDS));
+        }
+        if (now - p->last_rx > BENCH_RTC_STALL_TIMEOUT) {
+            return srs_error_new(ERROR_SYSTEM_TIMEOUT, "stalled: nothing received for %d s",
+                                 (int)(BENCH_RTC_STALL_TIMEOUT / SRS_UTIME_SECONDS));
         }
         if (now >= next_rr) {
             next_rr += BENCH_RTC_RR_INTERVAL;

@@ -4,6 +4,7 @@
 
 #include "srs_protocol_amf0.h"
 #include "srs_protocol_coroutine.h"
+#include "srs_protocol_st.h"
 
 #include <errno.h>
 #include <st.h>
@@ -193,7 +194,7 @@ srs_error_t srs_mock_sub_read(srs_mock_sub_t *sub, srs_utime_t timeout, srs_mock
     while (sub->count == 0) {
         if (sub->eof) return srs_error_new(ERROR_SYSTEM_EOF, "stream %s unpublished", sub->stream->key);
         srs_coroutine_set_state(SRS_CO_WAIT_COND);
-        int r = st_cond_timedwait(sub->cond, timeout == SRS_UTIME_NO_TIMEOUT ? ST_UTIME_NO_TIMEOUT : (st_utime_t)timeout);
+        int r = st_cond_timedwait(sub->cond, srs_st_timeout(timeout));
         srs_coroutine_set_state(SRS_CO_RUNNABLE);
         if (r < 0) {
             if (errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "stream %s read interrupted", sub->stream->key);

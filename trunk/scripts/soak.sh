@@ -39,10 +39,10 @@ sleep 1.5
 ./objs/srs-bench -pr "rtmp://127.0.0.1:$P_RTMP/live/livestream" -i "$work/source.flv" -log warn > "$work/pub.json" 2>/dev/null &
 pids+=($!)
 sleep 2
-./objs/srs-bench -sr "webrtc://127.0.0.1:$P_API/live/livestream" -nn "$N" -delay 20 -log warn > "$work/rtc.json" 2>/dev/null &
-pids+=($!)
-./objs/srs-bench -sr "http://127.0.0.1:$P_HTTP/live/livestream.flv" -nn "$FLV" -log warn > "$work/flv.json" 2>/dev/null &
-pids+=($!)
+./objs/srs-bench -sr "webrtc://127.0.0.1:$P_API/live/livestream" -nn "$N" -delay 20 -log warn > "$work/rtc.json" 2> "$work/rtc.log" &
+pids+=($!); loads=($!)
+./objs/srs-bench -sr "http://127.0.0.1:$P_HTTP/live/livestream.flv" -nn "$FLV" -log warn > "$work/flv.json" 2> "$work/flv.log" &
+pids+=($!); loads+=($!)
 
 csv="$work/samples.csv"
 echo "seconds,rss_kb,fds,coroutines,sessions" > "$csv"
@@ -59,6 +59,16 @@ while :; do
     sleep "$INTERVAL"
 done
 
+# The players print their summary (the last JSON line) when stopped; the publisher still runs.
+kill "${loads[@]}" 2>/dev/null || true
+for p in "${loads[@]}"; do wait "$p" 2>/dev/null || true; done
+verdict() {
+    tail -1 "$1" | python3 -c 'import json,sys; s=json.load(sys.stdin); print("%d started, %d alive at the end, %d failed; %d packets, loss %.3f%%" % (s["players_started"], s["players_alive"], s["players_failed"], s["packets"], s["loss_percent"]))' 2>/dev/null || echo "no summary"
+}
+rtc_verdict=$(verdict "$work/rtc.json")
+flv_verdict=$(verdict "$work/flv.json")
+failures=$(grep -h " failed: " "$work/rtc.log" "$work/flv.log" | head -5 || true)
+
 python3 trunk/scripts/plot-soak.py "$csv" trunk/doc/soak.svg
 cp "$csv" trunk/doc/soak-samples.csv
 first=$(sed -n 4p "$csv"); last=$(tail -1 "$csv")
@@ -71,6 +81,12 @@ first=$(sed -n 4p "$csv"); last=$(tail -1 "$csv")
     echo
     echo "- after warm-up (third sample): \`$first\`"
     echo "- at the end: \`$last\`"
+    echo
+    echo "srs-bench's own verdict (a player fails on a DTLS alert, consent expiry or 10 s without a packet):"
+    echo
+    echo "- WebRTC players: $rtc_verdict"
+    echo "- HTTP-FLV players: $flv_verdict"
+    [ -z "$failures" ] || { echo; echo "First failures:"; echo; echo '```'; echo "$failures"; echo '```'; }
     echo
     echo "![soak](soak.svg)"
     echo

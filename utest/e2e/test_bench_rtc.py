@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -143,6 +144,23 @@ def test_frozen_origin_fails_within_the_setup_timeout():
         assert "timeout" in r.stderr, r
         assert r.elapsed < 16, r
     finally:
+        o.stop_checked()
+
+
+def test_player_that_stops_receiving_fails():
+    """Players play, then the origin freezes (SIGSTOP) mid-stream: each player counts as failed
+    once nothing arrived for 10 s, well before its 30 s consent expiry, and says why."""
+    o = RtcOrigin()
+    freeze = threading.Timer(4, lambda: o.proc.send_signal(signal.SIGSTOP))
+    try:
+        freeze.start()
+        r = run_bench(o.whep_url(), 2, 18, timeout=40)
+        assert r.rc != 0 and r.summary["players_failed"] == 2 and r.summary["players_alive"] == 0, r
+        assert r.summary["packets"] > 0, r
+        assert "stalled: nothing received for 10 s" in r.stderr, r
+    finally:
+        freeze.cancel()
+        o.proc.send_signal(signal.SIGCONT)
         o.stop_checked()
 
 
