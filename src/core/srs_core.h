@@ -16,6 +16,7 @@
 #define SRS_PROXY_SERVER SRS_PROXY_SIGNATURE "/" SRS_PROXY_VERSION
 
 #define SRS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Each argument may be evaluated twice: pass no clock read or other call (see srs_time_left). */
 #define SRS_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define SRS_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define SRS_UNUSED(x) ((void)(x))
