@@ -48,8 +48,9 @@ extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 extern void __libc_free(void *p);
 
-/* Live sampled blocks: open addressing on the pointer; 0 is a free slot, 1 a removed one. */
-#define LIVE_SLOTS (1u << 16)
+/* Live sampled blocks: open addressing on the pointer; 0 is a free slot, 1 a removed one. Filled
+ * to half at most: 2048 live samples, about 1 GiB of live heap at the 512 KiB sampling rate. */
+#define LIVE_SLOTS (1u << 12)
 #define LIVE_TOMB ((uintptr_t)1)
 typedef struct {
     uintptr_t ptr;
@@ -57,8 +58,8 @@ typedef struct {
     uint32_t bucket;
 } live_t;
 
-/* Call stacks; bucket 0 takes the samples of stacks that no longer fit. */
-#define BUCKETS (1u << 12)
+/* Call stacks (the proxy has a few dozen); bucket 0 takes the samples of stacks that no longer fit. */
+#define BUCKETS (1u << 10)
 typedef struct {
     bool used;
     uint64_t hash;
@@ -291,6 +292,10 @@ void srs_heap_sampler_enable(void)
     live = (live_t *)__libc_calloc(LIVE_SLOTS, sizeof(*live));
     buckets = (bucket_t *)__libc_calloc(BUCKETS, sizeof(*buckets));
     if (!live || !buckets) abort();
+    /* Write every page now: the tables cost their memory at once, instead of RSS creeping up for
+     * hours as samples land on fresh pages, which reads as a leak in a soak test. */
+    memset(live, 0, LIVE_SLOTS * sizeof(*live));
+    memset(buckets, 0, BUCKETS * sizeof(*buckets));
     pthread_attr_t attr;
     void *addr = NULL;
     size_t size = 0;
