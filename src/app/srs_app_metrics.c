@@ -7,6 +7,7 @@
 #include "srs_kernel_prometheus.h"
 #include "srs_protocol_coroutine.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,10 @@ static void render_process(srs_strbuf_t *out)
     }
     srs_prom_family(out, "srs_proxy_resident_memory_bytes", "gauge", "Resident memory of the proxy.");
     srs_prom_sample_u64(out, "srs_proxy_resident_memory_bytes", NULL, 0, (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE));
+    /* What malloc has handed out and not had back: beside RSS it tells a leak from fragmentation. */
+    struct mallinfo2 mi = mallinfo2();
+    srs_prom_family(out, "srs_proxy_heap_inuse_bytes", "gauge", "Heap bytes in use (glibc mallinfo2: uordblks + hblkhd).");
+    srs_prom_sample_u64(out, "srs_proxy_heap_inuse_bytes", NULL, 0, (uint64_t)(mi.uordblks + mi.hblkhd));
 
     srs_prom_family(out, "srs_proxy_coroutines", "gauge", "Live coroutines (see /debug/pprof/goroutine).");
     srs_prom_sample_u64(out, "srs_proxy_coroutines", NULL, 0, (uint64_t)srs_coroutine_registry_count());
