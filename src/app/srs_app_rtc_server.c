@@ -467,7 +467,6 @@ srs_error_t srs_rtc_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_rtc_
     if (!srv) abort();
     srv->cfg = cfg;
     srv->lb = lb;
-    srv->udp.epfd = -1;
     srv->table = srs_rtc_table_new();
     srv->jobs_cond = st_cond_new();
 

@@ -698,7 +698,6 @@ srs_error_t srs_srt_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_srt_
     if (!srv) abort();
     srv->cfg = cfg;
     srv->lb = lb;
-    srv->udp.epfd = -1;
     srv->table = srs_srt_table_new();
     srv->started_at = now_coarse();
     srs_random_bytes(srv->secret, sizeof(srv->secret));

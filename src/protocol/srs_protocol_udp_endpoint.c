@@ -25,6 +25,8 @@ static void set_buffers(const char *name, int fd)
 
 srs_error_t srs_udp_endpoint_open(srs_udp_endpoint_t *e, const char *name, const char *host, int port)
 {
+    memset(e, 0, sizeof(*e));
+    e->epfd = -1;
     srs_error_t err = srs_udp_listen(host, port, &e->listener);
     if (err) return srs_error_wrap(err, "%s listen", name);
     e->lfd = st_netfd_fileno(e->listener);

@@ -24,7 +24,7 @@ typedef struct {
 
 /* Binds host:port (host "" = all interfaces); name is for logs and errors ("WebRTC", "SRT"). */
 srs_error_t srs_udp_endpoint_open(srs_udp_endpoint_t *e, const char *name, const char *host, int port);
-/* Closes what open made; safe on a zeroed or half-opened endpoint (set epfd to -1 first). */
+/* Closes what open made, also after a failed open. */
 void srs_udp_endpoint_close(srs_udp_endpoint_t *e);
 
 #ifdef __cplusplus

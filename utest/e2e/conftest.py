@@ -115,17 +115,15 @@ class Proxy(Process):
             self.wait_ready()
 
     def wait_ready(self, timeout=10):
-        try:
-            self._wait_ready(timeout)
-        except AssertionError as e:
-            # Another program took one of our ports between the check and the bind: start again on
-            # new ones (only for ports we chose; a test that sets ports itself sees the failure).
-            if "Address already in use" not in str(e) or getattr(self, "_retried", 0) >= 3:
-                raise
-            retried = getattr(self, "_retried", 0) + 1
-            self.__init__(self._env, wait=False)
-            self._retried = retried
-            self.wait_ready(timeout)
+        for attempt in range(4):
+            try:
+                return self._wait_ready(timeout)
+            except AssertionError as e:
+                # Another program took one of our ports between the check and the bind: start again
+                # on new ones (only for ports we chose; a test that sets ports itself sees the failure).
+                if "Address already in use" not in str(e) or attempt == 3:
+                    raise
+                self.__init__(self._env, wait=False)
 
     def port(self, name):
         return self.ports["PROXY_" + name]
