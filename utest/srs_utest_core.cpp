@@ -60,6 +60,34 @@ TEST(CoreLogTest, LevelsParse)
     EXPECT_EQ(-1, srs_log_level_parse("loud"));
 }
 
+TEST(CoreLogTest, EscapesControlCharactersSoNoLineCanBeForged)
+{
+    char text[64] = "a\n[ERROR] b\x1b";
+    size_t n = srs_log_escape_inplace(text, strlen(text), sizeof(text));
+    EXPECT_EQ(std::string("a\\x0a[ERROR] b\\x1b"), std::string(text, n));
+
+    char clean[16] = "plain text";
+    EXPECT_EQ(strlen(clean), srs_log_escape_inplace(clean, strlen(clean), sizeof(clean)));
+}
+
+TEST(CoreLogTest, EscapeCutsFromTheEndWithinCapacity)
+{
+    char text[8] = "ab\r\ncd";  /* 6 bytes; escaped it would need 12 */
+    size_t n = srs_log_escape_inplace(text, 6, 8);
+    EXPECT_LE(n, 8u);
+    EXPECT_EQ(std::string("ab\\x0d"), std::string(text, n));
+}
+
+TEST(CoreContextTest, TokensAre128BitsOfHexAndDiffer)
+{
+    char a[SRS_TOKEN_LEN + 1], b[SRS_TOKEN_LEN + 1];
+    srs_random_token(a);
+    srs_random_token(b);
+    EXPECT_EQ(32u, strlen(a));
+    EXPECT_EQ(strspn(a, "0123456789abcdef"), strlen(a));
+    EXPECT_STRNE(a, b);
+}
+
 TEST(CoreLogTest, LimitAllowsBurstThenCountsSuppressed)
 {
     srs_log_limit_t limit = SRS_LOG_LIMIT_INIT(60 * SRS_UTIME_SECONDS, 2);

@@ -25,6 +25,18 @@ void srs_random_bytes(void *buf, size_t len)
     }
 }
 
+void srs_random_token(char out[SRS_TOKEN_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t raw[SRS_TOKEN_LEN / 2];
+    srs_random_bytes(raw, sizeof(raw));
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 0xf];
+    }
+    out[SRS_TOKEN_LEN] = 0;
+}
+
 uint64_t srs_random_u64(void)
 {
     static uint64_t state;

@@ -28,6 +28,10 @@ void srs_context_set_provider(const char *(*provider)(void));
 uint64_t srs_random_u64(void);
 /* Fill a buffer from the kernel's random source (for keys, tokens, ICE credentials). */
 void srs_random_bytes(void *buf, size_t len);
+/* An unguessable token for what grants access (session ids, Location tokens): 16 bytes from
+ * getrandom as 32 lower-case hex characters + NUL. */
+#define SRS_TOKEN_LEN 32
+void srs_random_token(char out[SRS_TOKEN_LEN + 1]);
 
 #ifdef __cplusplus
 }

@@ -56,6 +56,37 @@ srs_utime_t srs_time_left(srs_utime_t deadline)
     return left > 0 ? left : 0;
 }
 
+size_t srs_log_escape_inplace(char *text, size_t len, size_t cap)
+{
+    /* Count what the escapes add, then widen from the end, so no second buffer is needed. */
+    size_t extra = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c == 0x7f) extra += 3;
+    }
+    if (!extra) return len;
+    /* What does not fit is cut from the end, never written past cap. */
+    size_t out = len + extra;
+    while (out > cap) {
+        unsigned char c = (unsigned char)text[--len];
+        out -= (c < 0x20 || c == 0x7f) ? 4 : 1;
+    }
+    size_t w = out;
+    for (size_t i = len; i-- > 0;) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            text[--w] = hex[c & 0xf];
+            text[--w] = hex[c >> 4];
+            text[--w] = 'x';
+            text[--w] = '\\';
+        } else {
+            text[--w] = (char)c;
+        }
+    }
+    return out;
+}
+
 void srs_log_write(srs_log_level_t level, const char *fmt, ...)
 {
     char line[4096];
@@ -72,6 +103,7 @@ void srs_log_write(srs_log_level_t level, const char *fmt, ...)
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
     va_end(ap);
     size_t len = (size_t)n + (m < 0 ? 0 : SRS_MIN((size_t)m, sizeof(line) - (size_t)n - 2));
+    len = (size_t)n + srs_log_escape_inplace(line + n, len - (size_t)n, sizeof(line) - (size_t)n - 1);
     line[len++] = '\n';
     /* One write per line keeps lines whole when stdout and stderr share a file. */
     int fd = level >= SRS_LOG_WARN ? STDERR_FILENO : STDOUT_FILENO;

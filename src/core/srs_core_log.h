@@ -25,7 +25,12 @@ const char *srs_log_level_name(srs_log_level_t level);
 void srs_log_set_level(srs_log_level_t level);
 srs_log_level_t srs_log_get_level(void);
 
+/* Every line is escaped as a whole: control characters (a newline in a peer's tcUrl, an ESC
+ * sequence) become \xHH, so no string from a peer can forge or hide a log line. */
 void srs_log_write(srs_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Escapes control characters of text[0..len) in place as \xHH, within cap bytes (cut from the
+ * end when it does not fit); returns the new length. */
+size_t srs_log_escape_inplace(char *text, size_t len, size_t cap);
 
 #define srs_log_enabled(level) ((level) >= srs_log_get_level())
 #define srs_log_debug(...) do { if (srs_log_enabled(SRS_LOG_DEBUG)) srs_log_write(SRS_LOG_DEBUG, __VA_ARGS__); } while (0)

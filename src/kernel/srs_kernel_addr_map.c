@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_kernel_addr_map.h"
+#include "srs_core_context.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -43,10 +44,13 @@ bool srs_addr_key_equal(const srs_addr_key_t *a, const srs_addr_key_t *b)
 
 static size_t hash_key(const srs_addr_key_t *k)
 {
-    /* FNV-1a over the 20 bytes; addresses are not attacker-chosen enough to need a keyed hash
-     * beyond the random seed below. */
+    /* FNV-1a over the 20 bytes from a process-wide seed out of getrandom: peers choose their
+     * source ports, so they must not be able to predict which addresses share a bucket. */
     static uint64_t seed;
-    if (!seed) seed = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)&seed;
+    if (!seed) {
+        srs_random_bytes(&seed, sizeof(seed));
+        seed |= 1;
+    }
     uint64_t h = seed;
     const uint8_t *p = (const uint8_t *)k;
     for (size_t i = 0; i < sizeof(*k); i++) {

@@ -36,7 +36,7 @@ srs_id_map_t *srs_id_map_new(void)
     m->cap = 64;
     m->slots = (slot_t *)calloc(m->cap, sizeof(slot_t));
     if (!m->slots) abort();
-    m->seed = srs_random_u64();
+    srs_random_bytes(&m->seed, sizeof(m->seed)); /* from getrandom: a peer cannot predict it */
     return m;
 }
 

@@ -46,7 +46,7 @@ srs_map_t *srs_map_new(void)
     srs_map_t *m = (srs_map_t *)xcalloc(1, sizeof(*m));
     m->nbuckets = SRS_MAP_INITIAL_BUCKETS;
     m->buckets = (srs_map_entry_t **)xcalloc(m->nbuckets, sizeof(*m->buckets));
-    m->seed = srs_random_u64();
+    srs_random_bytes(&m->seed, sizeof(m->seed)); /* from getrandom: a peer cannot predict it */
     return m;
 }
 
