@@ -34,13 +34,15 @@ typedef struct {
     uint64_t sessions_created, sessions_established, sessions_ended;
     uint64_t handshake_failures;      /* no origin, origin unreachable or silent (client rejected) */
     uint64_t origin_rejections;       /* the origin refused the client (e.g. bad passphrase) */
-    uint64_t address_changes;         /* a client went on from a new address */
     /* Drops, by reason; none of them creates state. */
     uint64_t drop_malformed;          /* short or malformed packets and handshakes */
     uint64_t drop_bad_cookie;         /* a conclusion whose SYN cookie is not its address's */
     uint64_t drop_bad_stream_id;      /* a conclusion without a usable stream id (rejected) */
     uint64_t drop_unknown_socket;     /* a packet for a socket id no session has */
-    uint64_t drop_session_limit;      /* PROXY_MAX_CONNECTIONS sessions already (rejected) */
+    uint64_t drop_session_limit;      /* PROXY_SRT_MAX_SESSIONS sessions already (rejected) */
+    uint64_t drop_ip_session_limit;   /* PROXY_SRT_MAX_SESSIONS_PER_IP of its IP already (rejected) */
+    uint64_t drop_ip_handshake_limit; /* PROXY_SRT_MAX_HANDSHAKES_PER_IP of its IP already (rejected) */
+    uint64_t drop_foreign_address;    /* a packet naming a session, not from the session's address */
     uint64_t drop_send_to_origin;     /* origin socket full or failing */
     uint64_t drop_send_to_client;     /* listener send buffer full */
 } srs_srt_stats_t;
