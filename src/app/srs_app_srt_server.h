@@ -12,8 +12,14 @@
  * silent origin delays no other session. The origin's conclusion response (or rejection) goes
  * back to the client; from then on datagrams are relayed untouched, KMREQ/KMRSP included, so
  * passphrase-protected streams work end to end. See srs_app_srt_session.h for the socket ids.
- * Sessions end on SHUTDOWN from either side, an unreachable origin, or when the client sends
- * nothing for PROXY_SRT_SESSION_TIMEOUT. */
+ * A session keeps the client address that made it: packets naming it from elsewhere are dropped.
+ * Budgets: PROXY_SRT_MAX_SESSIONS in all, PROXY_SRT_MAX_SESSIONS_PER_IP and
+ * PROXY_SRT_MAX_HANDSHAKES_PER_IP per client IP; over one, the client gets a rejection
+ * (SRT_REJ_RESOURCE). PROXY_SRT_HANDSHAKE_TIMEOUT bounds the whole handshake: the conclusion
+ * within it of the induction (the SYN cookie expires), and the client's first packet after the
+ * handshake within it of the conclusion. Stream ids are redacted wherever shown or logged.
+ * Sessions end on SHUTDOWN from either side, an unreachable origin, a handshake past its
+ * deadline, or when the client sends nothing for PROXY_SRT_SESSION_TIMEOUT. */
 #ifndef SRS_APP_SRT_SERVER_H
 #define SRS_APP_SRT_SERVER_H
 
