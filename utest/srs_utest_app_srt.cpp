@@ -171,6 +171,29 @@ TEST(AppSrtTableTest, CountsSessionsAndHandshakesPerIp)
     srs_srt_session_free(s3);
 }
 
+TEST(AppSrtTableTest, AnIpv6SubscriberNetworkIsOneIp)
+{
+    SrtTable tb;
+    struct sockaddr_in6 a, b, other;
+    memset(&a, 0, sizeof(a));
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(5000);
+    inet_pton(AF_INET6, "2001:db8:1:2::1", &a.sin6_addr);
+    b = a;
+    b.sin6_port = htons(6000);
+    inet_pton(AF_INET6, "2001:db8:1:2:ffff:1:2:3", &b.sin6_addr);
+    other = a;
+    inet_pton(AF_INET6, "2001:db8:1:3::1", &other.sin6_addr);
+    srs_srt_session_t *s1 = srs_srt_session_new((const struct sockaddr *)&a, sizeof(a), 1, 1000);
+    srs_srt_table_add(tb.t, s1);
+    EXPECT_EQ(1u, srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&b).sessions);
+    EXPECT_EQ(0u, srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&other).sessions);
+    EXPECT_EQ(SRS_SRT_BUDGET_IP_SESSIONS, srs_srt_table_budget(tb.t, (const struct sockaddr *)&b, 0, 1, 0));
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, (const struct sockaddr *)&other, 0, 1, 0));
+    srs_srt_table_remove(tb.t, s1);
+    srs_srt_session_free(s1);
+}
+
 TEST(AppSrtTableTest, BudgetsRefuseTheNextSessionOnly)
 {
     SrtTable tb;

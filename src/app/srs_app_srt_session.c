@@ -4,6 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The per-IP budgets' key: no port, and for IPv6 the /64 prefix only (one subscriber's network,
+ * whose 2^64 addresses would otherwise each get a share). */
+static void to_ip_key(srs_addr_key_t *k)
+{
+    k->port = 0;
+    if (k->family == AF_INET6) memset(k->ip + 8, 0, 8);
+}
+
 srs_srt_session_t *srs_srt_session_new(const struct sockaddr *addr, socklen_t len, uint32_t client_socket_id,
                                        srs_utime_t now)
 {
@@ -18,7 +26,7 @@ srs_srt_session_t *srs_srt_session_new(const struct sockaddr *addr, socklen_t le
     s->peer_len = len;
     srs_addr_key_from(addr, &s->peer_key);
     s->ip_key = s->peer_key;
-    s->ip_key.port = 0;
+    to_ip_key(&s->ip_key);
     s->created_at = s->last_client_at = now;
     return s;
 }
@@ -96,7 +104,7 @@ srs_srt_ip_count_t srs_srt_table_ip_count(const srs_srt_table_t *t, const struct
     srs_srt_ip_count_t zero = {0, 0};
     srs_addr_key_t key;
     if (!srs_addr_key_from(addr, &key)) return zero;
-    key.port = 0;
+    to_ip_key(&key);
     const srs_srt_ip_count_t *c = (const srs_srt_ip_count_t *)srs_addr_map_get(t->by_ip, &key);
     return c ? *c : zero;
 }

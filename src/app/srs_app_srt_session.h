@@ -17,7 +17,8 @@
  * the path, so following a new address would let anyone who learns the id steal or inject into
  * the session.
  *
- * The table also counts sessions and handshakes in progress per client IP (any port), for the
+ * The table also counts sessions and handshakes in progress per client IP (any port; for IPv6 the
+ * /64 prefix, one subscriber's network), for the
  * per-address budgets: an entry lives while the IP has a session, so there are never more entries
  * than sessions. */
 #ifndef SRS_APP_SRT_SESSION_H
@@ -64,7 +65,7 @@ struct srs_srt_session_s {
     struct sockaddr_storage peer;
     socklen_t peer_len;
     bool addr_bound;                 /* peer_key is in the table's address index */
-    srs_addr_key_t ip_key;           /* peer_key without the port: the per-IP budgets */
+    srs_addr_key_t ip_key;           /* peer_key without the port (IPv6: its /64): the per-IP budgets */
     bool in_handshake;               /* counted in its IP's handshakes in progress */
     bool caller_done;                /* the client sent a packet naming the origin's socket id */
 
