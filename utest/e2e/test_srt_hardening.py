@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """SRT attacks, each as a real client would send it: a session hijack from another address, many
 handshakes from one address, secrets in stream ids, and callers that never finish a handshake."""
+import json
 import random
 import socket
 import struct
@@ -55,7 +56,6 @@ def sessions_lists(proxy):
         if status != 200:
             continue
         text = body.decode()
-        import json
         parsed = json.loads(text)
         found.append((api, text, [s for s in parsed.get("sessions", []) if s.get("type") == "srt"]))
     assert found, "no sessions list served"
