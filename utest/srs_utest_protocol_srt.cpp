@@ -338,7 +338,6 @@ TEST(ProtocolSrtTest, HeaderHelpers)
     EXPECT_TRUE(srs_srt_is_packet(data, 16));
     EXPECT_FALSE(srs_srt_is_packet(data, 15));
     EXPECT_FALSE(srs_srt_is_control(data, sizeof(data)));
-    EXPECT_TRUE(srs_srt_is_known_packet(data, sizeof(data)));  // data packets always are
 
     srs_srt_set_dest_socket_id(data, sizeof(data), 0xdeadbeef);
     EXPECT_EQ(0xdeadbeefu, srs_srt_dest_socket_id(data, sizeof(data)));
@@ -350,14 +349,10 @@ TEST(ProtocolSrtTest, HeaderHelpers)
     data[1] = SRS_SRT_CTRL_SHUTDOWN;
     EXPECT_TRUE(srs_srt_is_control(data, sizeof(data)));
     EXPECT_EQ(SRS_SRT_CTRL_SHUTDOWN, srs_srt_control_type(data));
-    EXPECT_TRUE(srs_srt_is_known_packet(data, sizeof(data)));
     data[0] = 0xff;
     data[1] = 0xff;  // user-defined: KMREQ/KMRSP refreshes
-    EXPECT_TRUE(srs_srt_is_known_packet(data, sizeof(data)));
-    data[0] = 0x80;
-    data[1] = 0x10;  // no such control type
-    EXPECT_FALSE(srs_srt_is_known_packet(data, sizeof(data)));
-    EXPECT_FALSE(srs_srt_is_known_packet(data, 15));
+    EXPECT_EQ(SRS_SRT_CTRL_USER, srs_srt_control_type(data));
+    EXPECT_FALSE(srs_srt_is_control(data, 15));
 }
 
 // ---- stream ids ----

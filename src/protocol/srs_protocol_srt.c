@@ -53,14 +53,6 @@ bool srs_srt_is_handshake(const uint8_t *data, size_t len)
            srs_srt_control_type(data) == SRS_SRT_CTRL_HANDSHAKE;
 }
 
-bool srs_srt_is_known_packet(const uint8_t *data, size_t len)
-{
-    if (!srs_srt_is_packet(data, len)) return false;
-    if (!srs_srt_is_control(data, len)) return true;
-    uint16_t type = srs_srt_control_type(data);
-    return type <= SRS_SRT_CTRL_PEERERROR || type == SRS_SRT_CTRL_USER;
-}
-
 uint32_t srs_srt_dest_socket_id(const uint8_t *data, size_t len)
 {
     return srs_srt_is_packet(data, len) ? srs_srt_get_u32(data + SRS_SRT_OFFSET_DEST_ID) : 0;

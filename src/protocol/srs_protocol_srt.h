@@ -104,9 +104,6 @@ bool srs_srt_is_control(const uint8_t *data, size_t len);
 uint16_t srs_srt_control_type(const uint8_t *data);
 /* A control packet of type 0, long enough for the handshake fields (64 bytes). */
 bool srs_srt_is_handshake(const uint8_t *data, size_t len);
-/* A header whose control type is one SRT defines (data packets always are): what a relay
- * accepts as proof that a datagram is SRT before it follows the sender to a new address. */
-bool srs_srt_is_known_packet(const uint8_t *data, size_t len);
 /* Bytes 12..15; 0 when the packet is shorter than a header. */
 uint32_t srs_srt_dest_socket_id(const uint8_t *data, size_t len);
 /* No-op when shorter than a header. */

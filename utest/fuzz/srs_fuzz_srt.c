@@ -85,7 +85,6 @@ static void check_handshake(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    srs_srt_is_known_packet(data, size);
     srs_srt_dest_socket_id(data, size);
     if (srs_srt_is_control(data, size)) srs_srt_control_type(data);
     check_handshake(data, size);
