@@ -4,7 +4,12 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <string>
+#include <vector>
+
 extern "C" {
+#include "srs_app_config.h"
 #include "srs_app_srt_session.h"
 }
 
@@ -127,30 +132,144 @@ TEST(AppSrtTableTest, NewestSessionOwnsASharedAddress)
     srs_srt_session_free(new_s);
 }
 
-TEST(AppSrtTableTest, MovedClientIsFollowed)
+TEST(AppSrtTableTest, CountsSessionsAndHandshakesPerIp)
 {
     SrtTable tb;
-    struct sockaddr_in a = addr_v4("10.0.0.1", 5000), b = addr_v4("192.168.1.9", 6000);
-    srs_addr_key_t ka = key_of(a), kb = key_of(b);
-    srs_srt_session_t *s = session_at(a, 1);
-    srs_srt_table_add(tb.t, s);
-    HELPER_EXPECT_SUCCESS(srs_srt_table_bind_origin_id(tb.t, s, 5));
+    struct sockaddr_in a1 = addr_v4("10.0.0.1", 5000), a2 = addr_v4("10.0.0.1", 5001), b = addr_v4("10.0.0.2", 5000);
+    srs_srt_session_t *s1 = session_at(a1, 1), *s2 = session_at(a2, 2), *s3 = session_at(b, 3);
+    srs_srt_table_add(tb.t, s1);
+    srs_srt_table_add(tb.t, s2);
+    srs_srt_table_add(tb.t, s3);
+    // Any port of an IP counts for that IP.
+    struct sockaddr_in other_port = addr_v4("10.0.0.1", 9);
+    srs_srt_ip_count_t c = srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&other_port);
+    EXPECT_EQ(2u, c.sessions);
+    EXPECT_EQ(2u, c.handshakes);
+    EXPECT_EQ(1u, srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&b).sessions);
 
-    srs_srt_table_move_peer(tb.t, s, (const struct sockaddr *)&b, sizeof(b));
-    EXPECT_TRUE(srs_addr_key_equal(&kb, &s->peer_key));
-    EXPECT_EQ(0, memcmp(&b, &s->peer, sizeof(b)));
-    EXPECT_EQ((socklen_t)sizeof(b), s->peer_len);
-    EXPECT_EQ(1u, s->address_changes);
-    // Found by its socket id still; its old address now belongs to nobody.
-    EXPECT_EQ(s, srs_srt_table_by_origin_id(tb.t, 5));
-    EXPECT_EQ(nullptr, srs_srt_table_by_addr(tb.t, &ka));
-    EXPECT_EQ(nullptr, srs_srt_table_by_addr(tb.t, &kb));
+    // A done handshake leaves the handshakes once, however often it is reported.
+    srs_srt_table_handshake_done(tb.t, s1);
+    srs_srt_table_handshake_done(tb.t, s1);
+    c = srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&a1);
+    EXPECT_EQ(2u, c.sessions);
+    EXPECT_EQ(1u, c.handshakes);
 
-    // The same address again is no change.
-    srs_srt_table_move_peer(tb.t, s, (const struct sockaddr *)&b, sizeof(b));
-    EXPECT_EQ(1u, s->address_changes);
-    srs_srt_table_remove(tb.t, s);
-    srs_srt_session_free(s);
+    // Removing takes both counts; the IP's entry goes with its last session.
+    srs_srt_table_remove(tb.t, s2);
+    c = srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&a1);
+    EXPECT_EQ(1u, c.sessions);
+    EXPECT_EQ(0u, c.handshakes);
+    srs_srt_table_remove(tb.t, s1);
+    srs_srt_table_remove(tb.t, s3);
+    EXPECT_EQ(0u, srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&a1).sessions);
+    EXPECT_EQ(0u, srs_addr_map_size(tb.t->by_ip));
+    // Removing twice changes nothing.
+    srs_srt_table_remove(tb.t, s1);
+    EXPECT_EQ(0u, tb.t->count);
+    srs_srt_session_free(s1);
+    srs_srt_session_free(s2);
+    srs_srt_session_free(s3);
+}
+
+TEST(AppSrtTableTest, AnIpv6SubscriberNetworkIsOneIp)
+{
+    SrtTable tb;
+    struct sockaddr_in6 a, b, other;
+    memset(&a, 0, sizeof(a));
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(5000);
+    inet_pton(AF_INET6, "2001:db8:1:2::1", &a.sin6_addr);
+    b = a;
+    b.sin6_port = htons(6000);
+    inet_pton(AF_INET6, "2001:db8:1:2:ffff:1:2:3", &b.sin6_addr);
+    other = a;
+    inet_pton(AF_INET6, "2001:db8:1:3::1", &other.sin6_addr);
+    srs_srt_session_t *s1 = srs_srt_session_new((const struct sockaddr *)&a, sizeof(a), 1, 1000);
+    srs_srt_table_add(tb.t, s1);
+    EXPECT_EQ(1u, srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&b).sessions);
+    EXPECT_EQ(0u, srs_srt_table_ip_count(tb.t, (const struct sockaddr *)&other).sessions);
+    EXPECT_EQ(SRS_SRT_BUDGET_IP_SESSIONS, srs_srt_table_budget(tb.t, (const struct sockaddr *)&b, 0, 1, 0));
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, (const struct sockaddr *)&other, 0, 1, 0));
+    srs_srt_table_remove(tb.t, s1);
+    srs_srt_session_free(s1);
+}
+
+TEST(AppSrtTableTest, BudgetsRefuseTheNextSessionOnly)
+{
+    SrtTable tb;
+    std::vector<srs_srt_session_t *> all;
+    struct sockaddr_in attacker = addr_v4("127.0.0.66", 40000), client = addr_v4("127.0.0.1", 40000);
+    const struct sockaddr *att = (const struct sockaddr *)&attacker, *cli = (const struct sockaddr *)&client;
+    // Handshakes per IP: 3 in progress from one IP (different ports) fill its share.
+    for (int i = 0; i < 3; i++) {
+        EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, att, 100, 5, 3));
+        srs_srt_session_t *s = session_at(addr_v4("127.0.0.66", 40001 + i), (uint32_t)i + 1);
+        srs_srt_table_add(tb.t, s);
+        all.push_back(s);
+    }
+    EXPECT_EQ(SRS_SRT_BUDGET_IP_HANDSHAKES, srs_srt_table_budget(tb.t, att, 100, 5, 3));
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, cli, 100, 5, 3));   // another IP is not affected
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, att, 100, 5, 0));   // 0: unlimited
+    // Done handshakes free the handshake share, not the session share.
+    for (srs_srt_session_t *s : all) srs_srt_table_handshake_done(tb.t, s);
+    for (int i = 0; i < 2; i++) {
+        EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, att, 100, 5, 3));
+        srs_srt_session_t *s = session_at(addr_v4("127.0.0.66", 41001 + i), (uint32_t)i + 10);
+        srs_srt_table_add(tb.t, s);
+        all.push_back(s);
+    }
+    EXPECT_EQ(SRS_SRT_BUDGET_IP_SESSIONS, srs_srt_table_budget(tb.t, att, 100, 5, 3));
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, att, 100, 0, 3));
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, cli, 100, 5, 3));
+    // The total comes first, for every IP.
+    EXPECT_EQ(SRS_SRT_BUDGET_SESSIONS, srs_srt_table_budget(tb.t, cli, 5, 5, 3));
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, cli, 0, 5, 3));
+    // An ended session gives its share back.
+    srs_srt_table_remove(tb.t, all.back());
+    EXPECT_EQ(SRS_SRT_BUDGET_OK, srs_srt_table_budget(tb.t, att, 100, 5, 3));
+    for (srs_srt_session_t *s : all) {
+        srs_srt_table_remove(tb.t, s);
+        srs_srt_session_free(s);
+    }
+}
+
+TEST(AppSrtConfigTest, BudgetsAndHandshakeTimeoutFromTheEnvironment)
+{
+    const char *names[] = {"PROXY_SRT_MAX_SESSIONS", "PROXY_SRT_MAX_SESSIONS_PER_IP", "PROXY_SRT_MAX_HANDSHAKES_PER_IP",
+                           "PROXY_SRT_HANDSHAKE_TIMEOUT"};
+    for (const char *n : names) unsetenv(n);
+    // Static files off, so the test does not depend on the working directory.
+    const char *old_static = getenv("PROXY_STATIC_FILES");
+    std::string saved_static = old_static ? old_static : "";
+    setenv("PROXY_STATIC_FILES", "", 1);
+    srs_config_t cfg;
+    HELPER_EXPECT_SUCCESS(srs_config_load(&cfg, NULL));
+    EXPECT_EQ(10000, cfg.srt_max_sessions);
+    EXPECT_EQ(100, cfg.srt_max_sessions_per_ip);
+    EXPECT_EQ(16, cfg.srt_max_handshakes_per_ip);
+    EXPECT_EQ(10 * SRS_UTIME_SECONDS, cfg.srt_handshake_timeout);
+    char text[4096];
+    srs_config_describe(&cfg, text, sizeof(text));
+    EXPECT_NE(nullptr, strstr(text, "PROXY_SRT_MAX_SESSIONS_PER_IP=100, PROXY_SRT_MAX_HANDSHAKES_PER_IP=16"));
+
+    setenv("PROXY_SRT_MAX_SESSIONS", "7", 1);
+    setenv("PROXY_SRT_MAX_SESSIONS_PER_IP", "0", 1);
+    setenv("PROXY_SRT_MAX_HANDSHAKES_PER_IP", "2", 1);
+    setenv("PROXY_SRT_HANDSHAKE_TIMEOUT", "4s", 1);
+    HELPER_EXPECT_SUCCESS(srs_config_load(&cfg, NULL));
+    EXPECT_EQ(7, cfg.srt_max_sessions);
+    EXPECT_EQ(0, cfg.srt_max_sessions_per_ip);
+    EXPECT_EQ(2, cfg.srt_max_handshakes_per_ip);
+    EXPECT_EQ(4 * SRS_UTIME_SECONDS, cfg.srt_handshake_timeout);
+
+    setenv("PROXY_SRT_MAX_SESSIONS_PER_IP", "-1", 1);
+    HELPER_EXPECT_FAILED_CODE(srs_config_load(&cfg, NULL), ERROR_CONFIG_INVALID);
+    setenv("PROXY_SRT_MAX_SESSIONS_PER_IP", "1", 1);
+    setenv("PROXY_SRT_HANDSHAKE_TIMEOUT", "100ms", 1);
+    HELPER_EXPECT_FAILED_CODE(srs_config_load(&cfg, NULL), ERROR_CONFIG_INVALID);
+    for (const char *n : names) unsetenv(n);
+    if (old_static) setenv("PROXY_STATIC_FILES", saved_static.c_str(), 1);
+    else unsetenv("PROXY_STATIC_FILES");
 }
 
 TEST(AppSrtTableTest, ListHoldsEverySessionUntilRemoved)

@@ -338,7 +338,6 @@ TEST(ProtocolSrtTest, HeaderHelpers)
     EXPECT_TRUE(srs_srt_is_packet(data, 16));
     EXPECT_FALSE(srs_srt_is_packet(data, 15));
     EXPECT_FALSE(srs_srt_is_control(data, sizeof(data)));
-    EXPECT_TRUE(srs_srt_is_known_packet(data, sizeof(data)));  // data packets always are
 
     srs_srt_set_dest_socket_id(data, sizeof(data), 0xdeadbeef);
     EXPECT_EQ(0xdeadbeefu, srs_srt_dest_socket_id(data, sizeof(data)));
@@ -350,14 +349,10 @@ TEST(ProtocolSrtTest, HeaderHelpers)
     data[1] = SRS_SRT_CTRL_SHUTDOWN;
     EXPECT_TRUE(srs_srt_is_control(data, sizeof(data)));
     EXPECT_EQ(SRS_SRT_CTRL_SHUTDOWN, srs_srt_control_type(data));
-    EXPECT_TRUE(srs_srt_is_known_packet(data, sizeof(data)));
     data[0] = 0xff;
     data[1] = 0xff;  // user-defined: KMREQ/KMRSP refreshes
-    EXPECT_TRUE(srs_srt_is_known_packet(data, sizeof(data)));
-    data[0] = 0x80;
-    data[1] = 0x10;  // no such control type
-    EXPECT_FALSE(srs_srt_is_known_packet(data, sizeof(data)));
-    EXPECT_FALSE(srs_srt_is_known_packet(data, 15));
+    EXPECT_EQ(SRS_SRT_CTRL_USER, srs_srt_control_type(data));
+    EXPECT_FALSE(srs_srt_is_control(data, 15));
 }
 
 // ---- stream ids ----
@@ -473,4 +468,70 @@ TEST(ProtocolSrtStreamIdTest, StreamUrlIsTheOneRtmpUses)
     HELPER_EXPECT_SUCCESS(srs_srt_stream_id_parse("#!::r=live/livestream", &info));
     char small[8];
     HELPER_EXPECT_FAILED_CODE(srs_srt_stream_id_url(&info, small, sizeof(small)), ERROR_STREAM_URL);
+}
+
+static std::string redact(const char *sid, size_t size = SRS_SRT_REDACTED_SIZE)
+{
+    std::vector<char> out(size ? size : 1, 'X');
+    const char *r = srs_srt_streamid_redact(sid, out.data(), size);
+    EXPECT_EQ(out.data(), r);
+    return size ? std::string(out.data()) : std::string();
+}
+
+TEST(ProtocolSrtStreamIdTest, RedactKeepsHostResourceAndModeOnly)
+{
+    EXPECT_EQ("#!::r=live/livestream,m=publish", redact("#!::r=live/livestream,m=publish"));
+    EXPECT_EQ("#!::h=example.com,r=live/s,m=request", redact("#!::h=example.com,r=live/s,m=request"));
+    // Every other key's value, in whatever separator, and '?' inside r.
+    EXPECT_EQ("#!::r=live/s,m=publish,passphrase=***,s=***,u=***",
+              redact("#!::r=live/s,m=publish,passphrase=hunter2secret,s=sess-42,u=alice"));
+    EXPECT_EQ("#!::r=live/s?secret=***&token=***;key=***", redact("#!::r=live/s?secret=abc&token=def;key=ghi"));
+    // A value with '=' in it, a bare item, an empty value, empty items.
+    EXPECT_EQ("#!::r=live/s,t=***,***,k=,,", redact("#!::r=live/s,t=a=b,bare-secret,k=,,"));
+    // Keys are exact: "rr" or "H" are not r or h.
+    EXPECT_EQ("#!::rr=***,H=***,r=live/s", redact("#!::rr=x,H=y,r=live/s"));
+}
+
+TEST(ProtocolSrtStreamIdTest, RedactHidesThePlainFormQuery)
+{
+    EXPECT_EQ("live/livestream", redact("live/livestream"));
+    EXPECT_EQ("live/livestream?secret=***", redact("live/livestream?secret=6f1e2d"));
+    EXPECT_EQ("live/s?secret=***&token=***;***", redact("live/s?secret=a&token=b;naked"));
+    EXPECT_EQ("live/s?a=***", redact("live/s?a=1?b=2"));   // the rest of a value, '?' or not
+    EXPECT_EQ("live/s?", redact("live/s?"));
+    EXPECT_EQ("", redact(""));
+    EXPECT_EQ("", redact(NULL));
+}
+
+TEST(ProtocolSrtStreamIdTest, RedactNeverShowsASecretWhenCutShort)
+{
+    const char *sid = "#!::r=live/s,passphrase=hunter2secret";
+    // Every size: the result is a prefix of the full redaction, never with a byte of the secret.
+    std::string full = redact(sid);
+    for (size_t size = 0; size <= full.size() + 1; size++) {
+        std::string r = redact(sid, size);
+        EXPECT_EQ(0u, full.compare(0, r.size(), r)) << size;
+        EXPECT_EQ(std::string::npos, r.find("hunter")) << size;
+        EXPECT_LT(r.size(), size ? size : 1);
+    }
+    // The largest growth (every item a one-byte bare value) still fits SRS_SRT_REDACTED_SIZE.
+    std::string worst = "#!::";
+    while (worst.size() + 2 <= SRS_SRT_MAX_STREAM_ID) worst += "x,";
+    std::string r = redact(worst.c_str());
+    EXPECT_EQ(4 + (worst.size() - 4) * 2, r.size());
+    EXPECT_EQ(std::string::npos, r.find('x'));
+    std::string worst_kv = "#!::";
+    while (worst_kv.size() + 4 <= SRS_SRT_MAX_STREAM_ID) worst_kv += "k=v,";
+    EXPECT_EQ(std::string::npos, redact(worst_kv.c_str()).find('v'));
+}
+
+TEST(ProtocolSrtStreamIdTest, ParseErrorShowsTheRedactedId)
+{
+    srs_srt_stream_id_t out;
+    srs_error_t err = srs_srt_stream_id_parse("#!::r=live/a b,passphrase=hunter2secret", &out);
+    ASSERT_TRUE(err != NULL);
+    std::string text = srs_error_summary(err);
+    srs_error_free(err);
+    EXPECT_EQ(std::string::npos, text.find("hunter2")) << text;
+    EXPECT_NE(std::string::npos, text.find("passphrase=***")) << text;
 }

@@ -39,6 +39,12 @@ typedef struct {
     int max_connections;                 /* PROXY_MAX_CONNECTIONS, default 10000 (0 = unlimited) */
     char system_api_token[256];          /* PROXY_SYSTEM_API_TOKEN, "" = no token required */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
+    /* SRT budgets (srs_app_srt_server.c); over one, the caller gets a rejection (SRT_REJ_RESOURCE). */
+    int srt_max_sessions;                /* PROXY_SRT_MAX_SESSIONS, default 10000 (0 = unlimited) */
+    int srt_max_sessions_per_ip;         /* PROXY_SRT_MAX_SESSIONS_PER_IP, default 100 (0 = unlimited) */
+    int srt_max_handshakes_per_ip;       /* PROXY_SRT_MAX_HANDSHAKES_PER_IP, default 16 (0 = unlimited) */
+    srs_utime_t srt_handshake_timeout;   /* PROXY_SRT_HANDSHAKE_TIMEOUT, default 10s: induction to the
+                                          * caller's first packet after the conclusion, in all */
 } srs_config_t;
 
 /* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs

@@ -59,7 +59,8 @@ static void add_srt_session(void *ctx, const srs_srt_session_t *s)
     cJSON_AddStringToObject(item, "type", "srt");
     cJSON_AddStringToObject(item, "role", s->publish ? "publish" : "play");
     cJSON_AddStringToObject(item, "state", srt_state_name(s->state));
-    cJSON_AddStringToObject(item, "stream_id", s->stream_id);
+    char sid[SRS_SRT_REDACTED_SIZE];
+    cJSON_AddStringToObject(item, "stream_id", srs_srt_streamid_redact(s->stream_id, sid, sizeof(sid)));
     cJSON_AddStringToObject(item, "stream_url", s->stream_url);
     cJSON_AddStringToObject(item, "client", peer);
     char origin[96] = "";

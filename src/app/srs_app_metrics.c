@@ -165,6 +165,8 @@ static void render_srt(srs_proxy_t *p, srs_strbuf_t *out)
         {"malformed", s->drop_malformed}, {"bad_cookie", s->drop_bad_cookie}, {"bad_stream_id", s->drop_bad_stream_id},
         {"unknown_socket", s->drop_unknown_socket}, {"session_limit", s->drop_session_limit},
         {"send_to_origin", s->drop_send_to_origin}, {"send_to_client", s->drop_send_to_client},
+        {"ip_session_limit", s->drop_ip_session_limit}, {"ip_handshake_limit", s->drop_ip_handshake_limit},
+        {"foreign_address", s->drop_foreign_address},
     };
     srs_prom_family(out, "srs_proxy_srt_dropped_packets_total", "counter", "UDP datagrams the SRT relay dropped, by reason.");
     for (size_t i = 0; i < SRS_ARRAY_SIZE(drops); i++) {

@@ -21,11 +21,10 @@
 #define SRS_SRT_EPOLL_EVENTS 256
 #define SRS_SRT_SWEEP_INTERVAL (SRS_UTIME_SECONDS / 2)
 /* The handshake with the origin: libsrt's own retransmission interval, and its default connect
- * timeout (the client gives up after it too). */
+ * timeout (the client gives up after it too). The whole handshake, the caller's side included,
+ * is bounded by PROXY_SRT_HANDSHAKE_TIMEOUT as well (see the sweeper). */
 #define SRS_SRT_HANDSHAKE_RETRY (250 * SRS_UTIME_MILLISECONDS)
 #define SRS_SRT_HANDSHAKE_TIMEOUT (3 * SRS_UTIME_SECONDS)
-/* A SYN cookie is good in the bucket it was made in and the next one: 1 to 2 minutes. */
-#define SRS_SRT_COOKIE_BUCKET (60 * SRS_UTIME_SECONDS)
 #define SRS_SRT_SECRET_SIZE 32
 
 struct srs_srt_server_s {
@@ -49,6 +48,7 @@ struct srs_srt_server_s {
 static srs_log_limit_t drop_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
 static srs_log_limit_t session_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 20);
 static srs_log_limit_t socket_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
+static srs_log_limit_t budget_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
 
 static srs_utime_t now_coarse(void)
 {
@@ -71,9 +71,14 @@ static uint32_t cookie_for(const srs_srt_server_t *srv, const struct sockaddr *p
     return srs_srt_syn_cookie(srv->secret, sizeof(srv->secret), peer, bucket);
 }
 
-static uint32_t cookie_bucket(void)
+/* A SYN cookie is good in the bucket it was made in and the next one, a bucket being half of
+ * PROXY_SRT_HANDSHAKE_TIMEOUT: a conclusion comes within that timeout of its induction, or is
+ * dropped (at least half of it, so libsrt's 3 s of conclusion retransmissions fit the default). */
+static uint32_t cookie_bucket(const srs_srt_server_t *srv)
 {
-    return (uint32_t)(now_coarse() / SRS_SRT_COOKIE_BUCKET);
+    srs_utime_t bucket = srv->cfg->srt_handshake_timeout / 2;
+    if (bucket < SRS_UTIME_MILLISECONDS) bucket = SRS_UTIME_MILLISECONDS;
+    return (uint32_t)(now_coarse() / bucket);
 }
 
 static uint32_t timestamp_now(const srs_srt_server_t *srv)
@@ -168,6 +173,8 @@ static void end_session(srs_srt_server_t *srv, srs_srt_session_t *s, const char 
 static void mark_closing(srs_srt_session_t *s, const char *reason)
 {
     if (s->state == SRS_SRT_SESSION_CLOSING) return;
+    /* A closing session is no handshake in progress any more (it ends at the next sweep). */
+    srs_srt_table_handshake_done(((srs_srt_server_t *)s->owner)->table, s);
     s->state = SRS_SRT_SESSION_CLOSING;
     s->close_reason = reason;
     if (s->wakeup) st_cond_signal(s->wakeup);
@@ -257,7 +264,8 @@ static srs_error_t origin_handshake(srs_srt_server_t *srv, srs_srt_session_t *s)
     memcpy(request, s->conclusion, s->conclusion_len);
     srs_srt_peer_ip_encode((const struct sockaddr *)&addr.ss, request + SRS_SRT_OFFSET_PEER_IP);
 
-    srs_utime_t deadline = now_coarse() + SRS_SRT_HANDSHAKE_TIMEOUT;
+    /* 3 s for the origin, and never past the whole handshake's deadline. */
+    srs_utime_t deadline = SRS_MIN(now_coarse() + SRS_SRT_HANDSHAKE_TIMEOUT, s->created_at + srv->cfg->srt_handshake_timeout);
     while (s->state == SRS_SRT_SESSION_HANDSHAKE) {
         if (s->origin_unreachable) {
             return srs_error_new(ERROR_SYSTEM_CONNECT, "origin %s:%d unreachable", s->origin_ip, s->origin_port);
@@ -338,7 +346,7 @@ static void reply_induction(srs_srt_server_t *srv, const srs_srt_handshake_t *re
     r.flow_window = req->flow_window;
     r.type = SRS_SRT_HS_INDUCTION;
     r.socket_id = req->socket_id;
-    r.syn_cookie = cookie_for(srv, from, cookie_bucket());
+    r.syn_cookie = cookie_for(srv, from, cookie_bucket(srv));
     srs_srt_peer_ip_encode(from, r.peer_ip);
     uint8_t buf[SRS_SRT_HANDSHAKE_SIZE];
     size_t len = 0;
@@ -356,7 +364,7 @@ static void start_session(srs_srt_server_t *srv, const srs_srt_handshake_t *hs, 
                           const struct sockaddr *from, socklen_t from_len)
 {
     srs_srt_session_t *s = srs_srt_session_new(from, from_len, hs->socket_id, now_coarse());
-    snprintf(s->stream_id, sizeof(s->stream_id), "%s", sid);
+    srs_srt_streamid_redact(sid, s->stream_id, sizeof(s->stream_id));
     snprintf(s->stream_url, sizeof(s->stream_url), "%s", stream_url);
     s->publish = info->publish;
     s->client_cookie = hs->syn_cookie;
@@ -384,10 +392,37 @@ static void start_session(srs_srt_server_t *srv, const srs_srt_handshake_t *hs, 
     }
 }
 
+/* The budgets a new session must fit: true (counted, a rate-limited line) when one is spent. */
+static bool over_budget(srs_srt_server_t *srv, const struct sockaddr *from, socklen_t from_len)
+{
+    const srs_config_t *cfg = srv->cfg;
+    const char *what = NULL;
+    switch (srs_srt_table_budget(srv->table, from, cfg->srt_max_sessions, cfg->srt_max_sessions_per_ip,
+                                 cfg->srt_max_handshakes_per_ip)) {
+    case SRS_SRT_BUDGET_OK: return false;
+    case SRS_SRT_BUDGET_SESSIONS:
+        srv->stats.drop_session_limit++;
+        what = "PROXY_SRT_MAX_SESSIONS";
+        break;
+    case SRS_SRT_BUDGET_IP_SESSIONS:
+        srv->stats.drop_ip_session_limit++;
+        what = "PROXY_SRT_MAX_SESSIONS_PER_IP";
+        break;
+    case SRS_SRT_BUDGET_IP_HANDSHAKES:
+        srv->stats.drop_ip_handshake_limit++;
+        what = "PROXY_SRT_MAX_HANDSHAKES_PER_IP";
+        break;
+    }
+    char text[80];
+    srs_log_limited(&budget_log, SRS_LOG_WARN, "SRT reject conclusion from %s: over %s",
+                    addr_text(from, from_len, text, sizeof(text)), what);
+    return true;
+}
+
 static void on_conclusion(srs_srt_server_t *srv, const srs_srt_handshake_t *hs, const uint8_t *data, size_t len,
                           const struct sockaddr *from, socklen_t from_len)
 {
-    uint32_t bucket = cookie_bucket();
+    uint32_t bucket = cookie_bucket(srv);
     if (hs->syn_cookie != cookie_for(srv, from, bucket) && hs->syn_cookie != cookie_for(srv, from, bucket - 1)) {
         srv->stats.drop_bad_cookie++;
         log_drop("conclusion with a wrong SYN cookie", from, from_len, NULL);
@@ -398,8 +433,9 @@ static void on_conclusion(srs_srt_server_t *srv, const srs_srt_handshake_t *hs, 
     if (!srs_addr_key_from(from, &key)) return;
     srs_srt_session_t *s = srs_srt_table_by_addr(srv->table, &key);
     if (s && s->client_socket_id == hs->socket_id) {
-        /* A retransmission: the handshaker answers soon, or the answer was lost: send it again. */
-        s->last_client_at = now_coarse();
+        /* A retransmission: the handshaker answers soon, or the answer was lost: send it again.
+         * It does not count as the client being alive: only its first packet after the handshake
+         * ends the handshake deadline (see the sweeper). */
         if (s->response_len) send_to_client(srv, s->response, s->response_len, from, from_len);
         return;
     }
@@ -419,10 +455,8 @@ static void on_conclusion(srs_srt_server_t *srv, const srs_srt_handshake_t *hs, 
         reject_client(srv, hs, SRS_SRT_REJX_BAD_REQUEST, from, from_len);
         return;
     }
-    if (srv->cfg->max_connections > 0 && srv->table->count >= (size_t)srv->cfg->max_connections) {
-        srv->stats.drop_session_limit++;
-        log_drop("conclusion over PROXY_MAX_CONNECTIONS", from, from_len, NULL);
-        reject_client(srv, hs, SRS_SRT_REJX_OVERLOAD, from, from_len);
+    if (over_budget(srv, from, from_len)) {
+        reject_client(srv, hs, SRS_SRT_REJ_RESOURCE, from, from_len);
         return;
     }
 
@@ -476,20 +510,17 @@ static void relay_to_origin(srs_srt_server_t *srv, uint32_t dest, const uint8_t 
         return;
     }
     srs_addr_key_t key;
-    if (!srs_addr_key_from(from, &key)) return;
-    if (!srs_addr_key_equal(&key, &s->peer_key)) {
-        /* The client's NAT mapping (or network) changed: follow it, for a packet that is SRT. */
-        if (!srs_srt_is_known_packet(data, len)) {
-            srv->stats.drop_malformed++;
-            log_drop("non-SRT packet naming a session", from, from_len, NULL);
-            return;
-        }
-        char before[80], after[80];
-        srs_log_limited(&session_log, SRS_LOG_INFO, "SRT session [%s] client moved %s -> %s", s->cid.id,
-                        addr_text((const struct sockaddr *)&s->peer, s->peer_len, before, sizeof(before)),
-                        addr_text(from, from_len, after, sizeof(after)));
-        srs_srt_table_move_peer(srv->table, s, from, from_len);
-        srv->stats.address_changes++;
+    if (!srs_addr_key_from(from, &key) || !srs_addr_key_equal(&key, &s->peer_key)) {
+        /* Only the address that made the session speaks for it (see srs_app_srt_session.h):
+         * no migration, as libsrt, so nobody who learns a socket id can take over or inject. */
+        srv->stats.drop_foreign_address++;
+        log_drop("packet for a session from another address", from, from_len, NULL);
+        return;
+    }
+    if (!s->caller_done) {
+        /* The client's first packet after the handshake: its side is done. */
+        s->caller_done = true;
+        srs_srt_table_handshake_done(srv->table, s);
     }
     s->last_client_at = now_coarse();
     if (send(s->origin_fd, data, len, MSG_DONTWAIT) < 0) {
@@ -663,9 +694,25 @@ static srs_error_t sweeper_cycle(void *arg)
                 srs_coroutine_free(s->handshaker);
                 s->handshaker = NULL;
             }
-            if (s->handshaker) continue; /* still talking to the origin; it stops by its deadline */
+            bool late = !s->caller_done && now - s->created_at > srv->cfg->srt_handshake_timeout;
+            if (s->handshaker) {
+                /* Still talking to the origin: it stops by its own deadline (the smaller of 3 s and
+                 * the whole handshake's), or, when a pick (Redis) holds it longer, when it wakes and
+                 * finds the session closing. The client hears at once. */
+                if (late && s->state == SRS_SRT_SESSION_HANDSHAKE) {
+                    srv->stats.handshake_failures++;
+                    reject_session(srv, s, SRS_SRT_REJX_TIMEOUT);
+                    mark_closing(s, "handshake timeout");
+                }
+                continue;
+            }
             if (s->state == SRS_SRT_SESSION_CLOSING) {
                 end_session(srv, s, s->close_reason ? s->close_reason : "closed");
+            } else if (late) {
+                /* The origin answered, but the client never sent a packet after its conclusion
+                 * (retransmitted conclusions do not count): it holds no slot past the deadline. */
+                srv->stats.handshake_failures++;
+                end_session(srv, s, "caller handshake timeout");
             } else if (now - s->last_client_at > srv->cfg->srt_session_timeout) {
                 end_session(srv, s, "idle timeout");
             }

@@ -12,8 +12,14 @@
  * silent origin delays no other session. The origin's conclusion response (or rejection) goes
  * back to the client; from then on datagrams are relayed untouched, KMREQ/KMRSP included, so
  * passphrase-protected streams work end to end. See srs_app_srt_session.h for the socket ids.
- * Sessions end on SHUTDOWN from either side, an unreachable origin, or when the client sends
- * nothing for PROXY_SRT_SESSION_TIMEOUT. */
+ * A session keeps the client address that made it: packets naming it from elsewhere are dropped.
+ * Budgets: PROXY_SRT_MAX_SESSIONS in all, PROXY_SRT_MAX_SESSIONS_PER_IP and
+ * PROXY_SRT_MAX_HANDSHAKES_PER_IP per client IP; over one, the client gets a rejection
+ * (SRT_REJ_RESOURCE). PROXY_SRT_HANDSHAKE_TIMEOUT bounds the whole handshake: the conclusion
+ * within it of the induction (the SYN cookie expires), and the client's first packet after the
+ * handshake within it of the conclusion. Stream ids are redacted wherever shown or logged.
+ * Sessions end on SHUTDOWN from either side, an unreachable origin, a handshake past its
+ * deadline, or when the client sends nothing for PROXY_SRT_SESSION_TIMEOUT. */
 #ifndef SRS_APP_SRT_SERVER_H
 #define SRS_APP_SRT_SERVER_H
 
@@ -34,13 +40,15 @@ typedef struct {
     uint64_t sessions_created, sessions_established, sessions_ended;
     uint64_t handshake_failures;      /* no origin, origin unreachable or silent (client rejected) */
     uint64_t origin_rejections;       /* the origin refused the client (e.g. bad passphrase) */
-    uint64_t address_changes;         /* a client went on from a new address */
     /* Drops, by reason; none of them creates state. */
     uint64_t drop_malformed;          /* short or malformed packets and handshakes */
     uint64_t drop_bad_cookie;         /* a conclusion whose SYN cookie is not its address's */
     uint64_t drop_bad_stream_id;      /* a conclusion without a usable stream id (rejected) */
     uint64_t drop_unknown_socket;     /* a packet for a socket id no session has */
-    uint64_t drop_session_limit;      /* PROXY_MAX_CONNECTIONS sessions already (rejected) */
+    uint64_t drop_session_limit;      /* PROXY_SRT_MAX_SESSIONS sessions already (rejected) */
+    uint64_t drop_ip_session_limit;   /* PROXY_SRT_MAX_SESSIONS_PER_IP of its IP already (rejected) */
+    uint64_t drop_ip_handshake_limit; /* PROXY_SRT_MAX_HANDSHAKES_PER_IP of its IP already (rejected) */
+    uint64_t drop_foreign_address;    /* a packet naming a session, not from the session's address */
     uint64_t drop_send_to_origin;     /* origin socket full or failing */
     uint64_t drop_send_to_client;     /* listener send buffer full */
 } srs_srt_stats_t;

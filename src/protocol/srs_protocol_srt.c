@@ -53,14 +53,6 @@ bool srs_srt_is_handshake(const uint8_t *data, size_t len)
            srs_srt_control_type(data) == SRS_SRT_CTRL_HANDSHAKE;
 }
 
-bool srs_srt_is_known_packet(const uint8_t *data, size_t len)
-{
-    if (!srs_srt_is_packet(data, len)) return false;
-    if (!srs_srt_is_control(data, len)) return true;
-    uint16_t type = srs_srt_control_type(data);
-    return type <= SRS_SRT_CTRL_PEERERROR || type == SRS_SRT_CTRL_USER;
-}
-
 uint32_t srs_srt_dest_socket_id(const uint8_t *data, size_t len)
 {
     return srs_srt_is_packet(data, len) ? srs_srt_get_u32(data + SRS_SRT_OFFSET_DEST_ID) : 0;
@@ -364,8 +356,66 @@ const char *srs_srt_stream_id_check(const char *sid, srs_srt_stream_id_t *out)
 srs_error_t srs_srt_stream_id_parse(const char *sid, srs_srt_stream_id_t *out)
 {
     const char *reason = srs_srt_stream_id_check(sid, out);
-    if (reason) return srs_error_new(ERROR_SRT_STREAMID, "%s in stream id %s", reason, sid ? sid : "");
+    if (reason) {
+        char shown[SRS_SRT_REDACTED_SIZE];
+        return srs_error_new(ERROR_SRT_STREAMID, "%s in stream id %s", reason, srs_srt_streamid_redact(sid, shown, sizeof(shown)));
+    }
     return srs_success;
+}
+
+/* Appends n bytes when they fit whole; false (and nothing written) when not, so a value is never
+ * cut in the middle. */
+static bool redact_put(char *out, size_t size, size_t *pos, const char *s, size_t n)
+{
+    if (*pos + n >= size) return false;
+    memcpy(out + *pos, s, n);
+    *pos += n;
+    out[*pos] = 0;
+    return true;
+}
+
+/* One item "key=value" (or a bare "value"): the key and "=***", or the item as is when keep says
+ * so; an empty value stays empty. */
+static bool redact_item(const char *p, size_t len, bool keyed, char *out, size_t size, size_t *pos)
+{
+    const char *eq = (const char *)memchr(p, '=', len);
+    if (!eq) return len == 0 || redact_put(out, size, pos, "***", 3);
+    size_t klen = (size_t)(eq - p);
+    bool keep = keyed && klen == 1 && (p[0] == 'h' || p[0] == 'r' || p[0] == 'm');
+    if (keep || klen + 1 == len) return redact_put(out, size, pos, p, len);
+    return redact_put(out, size, pos, p, klen + 1) && redact_put(out, size, pos, "***", 3);
+}
+
+const char *srs_srt_streamid_redact(const char *sid, char *out, size_t size)
+{
+    if (!size) return out;
+    out[0] = 0;
+    if (!sid) return out;
+    size_t pos = 0;
+    bool keyed = !strncmp(sid, "#!::", 4);
+    const char *items;
+    if (keyed) {
+        if (!redact_put(out, size, &pos, sid, 4)) return out;
+        items = sid + 4;
+    } else {
+        /* The plain form: the path as is, then the query's items. */
+        size_t path = strcspn(sid, "?");
+        if (!redact_put(out, size, &pos, sid, path)) return out;
+        if (!sid[path]) return out;
+        if (!redact_put(out, size, &pos, "?", 1)) return out;
+        items = sid + path + 1;
+    }
+    const char *p = items;
+    while (*p) {
+        size_t item = strcspn(p, keyed ? ",&;?" : "&;");
+        if (!redact_item(p, item, keyed, out, size, &pos)) return out;
+        p += item;
+        if (*p) {
+            if (!redact_put(out, size, &pos, p, 1)) return out;
+            p++;
+        }
+    }
+    return out;
 }
 
 srs_error_t srs_srt_stream_id_url(const srs_srt_stream_id_t *sid, char *out, size_t size)

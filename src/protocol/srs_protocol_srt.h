@@ -70,6 +70,9 @@ extern "C" {
 #define SRS_SRT_REJX_DOWN 1503
 #define SRS_SRT_REJX_TIMEOUT 1504
 #define SRS_SRT_REJX_OVERLOAD 1402
+/* libsrt's SRT_REJ_RESOURCE ("a problem with resource allocation"): a budget of the proxy is
+ * spent (sessions in all, per source IP, handshakes per source IP). */
+#define SRS_SRT_REJ_RESOURCE 3
 
 /* The induction response's extension field: HSv5 listeners answer with this magic. */
 #define SRS_SRT_MAGIC 0x4A17
@@ -101,9 +104,6 @@ bool srs_srt_is_control(const uint8_t *data, size_t len);
 uint16_t srs_srt_control_type(const uint8_t *data);
 /* A control packet of type 0, long enough for the handshake fields (64 bytes). */
 bool srs_srt_is_handshake(const uint8_t *data, size_t len);
-/* A header whose control type is one SRT defines (data packets always are): what a relay
- * accepts as proof that a datagram is SRT before it follows the sender to a new address. */
-bool srs_srt_is_known_packet(const uint8_t *data, size_t len);
 /* Bytes 12..15; 0 when the packet is shorter than a header. */
 uint32_t srs_srt_dest_socket_id(const uint8_t *data, size_t len);
 /* No-op when shorter than a header. */
@@ -191,6 +191,18 @@ srs_error_t srs_srt_stream_id_parse(const char *sid, srs_srt_stream_id_t *out);
 /* The same parse, for threads other than ST's (srs_error_t records the running coroutine's id,
  * which only the ST thread may ask): NULL on success, else a static reason. */
 const char *srs_srt_stream_id_check(const char *sid, srs_srt_stream_id_t *out);
+/* The stream id as it may be shown or logged: secrets replaced by "***".
+ *     #!:: form: h (host), r (resource) and m (mode) are kept; every other key's value (s, u, t,
+ *              passphrase, token, secret, ...) becomes "***", and so does a bare item without
+ *              '=' (items split by ',', '&', ';' and '?', as the parser splits them), e.g.
+ *              "#!::r=live/a?token=x,m=publish" -> "#!::r=live/a?token=***,m=publish".
+ *     plain form: the path is kept, every query value becomes "***":
+ *              "live/a?secret=x&k" -> "live/a?secret=***&***".
+ * Empty values stay empty. The result is NUL-terminated in out (cut short, never mid-secret, when
+ * out is small; SRS_SRT_REDACTED_SIZE always fits); returns out. NULL sid: "". */
+#define SRS_SRT_REDACTED_SIZE (2 * SRS_SRT_MAX_STREAM_ID + 8)
+const char *srs_srt_streamid_redact(const char *sid, char *out, size_t size);
+
 /* The stream URL that pins it to an origin, the same as RTMP/FLV/WHEP of that stream:
  * srs_stream_url_build("srt://<vhost or __defaultVhost__>/<app>/<stream>"). */
 srs_error_t srs_srt_stream_id_url(const srs_srt_stream_id_t *sid, char *out, size_t size);
