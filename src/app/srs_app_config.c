@@ -318,6 +318,11 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_duration("PROXY_SRT_SESSION_TIMEOUT", "30s", 0, true, &cfg->srt_session_timeout)) != srs_success) return err;
     if ((err = read_int("PROXY_MAX_CONNECTIONS", "10000", 0, INT_MAX, &cfg->max_connections)) != srs_success) return err;
     if ((err = read_string("PROXY_SYSTEM_API_TOKEN", "", true, cfg->system_api_token, sizeof(cfg->system_api_token))) != srs_success) return err;
+    /* HTTP hardening: fair shares of connections, playlist bounds. */
+    if ((err = read_int("PROXY_MAX_CONNECTIONS_PER_IP", "5000", 0, INT_MAX, &cfg->max_connections_per_ip)) != srs_success) return err;
+    if ((err = read_int("PROXY_SYSTEM_API_MAX_CONNECTIONS", "1000", 1, INT_MAX, &cfg->system_api_max_connections)) != srs_success) return err;
+    if ((err = read_int("PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP", "100", 0, INT_MAX, &cfg->system_api_max_connections_per_ip)) != srs_success) return err;
+    if ((err = read_int("PROXY_HLS_MAX_PLAYLIST", "1048576", 1024, 64 * 1024 * 1024, &cfg->hls_max_playlist)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -380,6 +385,15 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
              duration_text(cfg->srt_session_timeout, d[4], sizeof(d[4])),
              cfg->max_connections, *cfg->system_api_token ? SECRET_MASK : "",
              srs_log_level_name((srs_log_level_t)cfg->log_level));
+    /* HTTP hardening. */
+    size_t used = strlen(buf);
+    if (used < size) {
+        snprintf(buf + used, size - used,
+                 ", PROXY_MAX_CONNECTIONS_PER_IP=%d, PROXY_SYSTEM_API_MAX_CONNECTIONS=%d, "
+                 "PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP=%d, PROXY_HLS_MAX_PLAYLIST=%d",
+                 cfg->max_connections_per_ip, cfg->system_api_max_connections,
+                 cfg->system_api_max_connections_per_ip, cfg->hls_max_playlist);
+    }
 }
 
 void srs_config_log(const srs_config_t *cfg)

@@ -38,6 +38,11 @@ typedef struct {
     srs_utime_t srt_session_timeout;     /* PROXY_SRT_SESSION_TIMEOUT, default 30s */
     int max_connections;                 /* PROXY_MAX_CONNECTIONS, default 10000 (0 = unlimited) */
     char system_api_token[256];          /* PROXY_SYSTEM_API_TOKEN, "" = no token required */
+    /* HTTP hardening (fair shares of connections, playlist bounds). */
+    int max_connections_per_ip;          /* PROXY_MAX_CONNECTIONS_PER_IP, default 5000 (0 = unlimited): one source address in the shared pool */
+    int system_api_max_connections;      /* PROXY_SYSTEM_API_MAX_CONNECTIONS, default 1000: the system API's own pool (also the exporter's) */
+    int system_api_max_connections_per_ip; /* PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP, default 100 */
+    int hls_max_playlist;                /* PROXY_HLS_MAX_PLAYLIST, default 1048576 bytes from the origin; the rewrite may give 4x */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
 } srs_config_t;
 

@@ -83,6 +83,15 @@ static void render_process(srs_strbuf_t *out)
     srs_prom_sample_u64(out, "srs_proxy_coroutines", NULL, 0, (uint64_t)srs_coroutine_registry_count());
 }
 
+
+static void render_tcp_refused(void *ctx, const char *name, int conns, const uint64_t refused[SRS_TCP_REFUSE_REASONS])
+{
+    SRS_UNUSED(conns);
+    for (int r = 0; r < SRS_TCP_REFUSE_REASONS; r++) {
+        const char *labels[] = {"listener", name, "reason", srs_tcp_refuse_reason_name((srs_tcp_refuse_reason_t)r)};
+        srs_prom_sample_u64((srs_strbuf_t *)ctx, "srs_proxy_tcp_refused_by_reason_total", labels, 2, refused[r]);
+    }
+}
 static void render_tcp(srs_proxy_t *p, srs_strbuf_t *out)
 {
     /* Every TCP listener of the proxy; a new one goes here too. */
@@ -107,6 +116,10 @@ static void render_tcp(srs_proxy_t *p, srs_strbuf_t *out)
     srs_prom_sample_u64(out, "srs_proxy_tcp_connections_limit", NULL, 0, p->cfg ? (uint64_t)p->cfg->max_connections : 0);
     srs_prom_family(out, "srs_proxy_tcp_refused_total", "counter", "TCP connections refused over PROXY_MAX_CONNECTIONS.");
     srs_prom_sample_u64(out, "srs_proxy_tcp_refused_total", NULL, 0, srs_tcp_server_refused_total());
+    /* Fair shares: refusals by listener and reason (total, listener, per_ip). */
+    srs_prom_family(out, "srs_proxy_tcp_refused_by_reason_total", "counter",
+                    "TCP connections refused, by listener and by the limit hit (total: PROXY_MAX_CONNECTIONS, listener: its own pool, per_ip: one address's share).");
+    srs_tcp_server_foreach(render_tcp_refused, out);
 }
 
 static void render_rtc(srs_proxy_t *p, srs_strbuf_t *out)
@@ -260,6 +273,8 @@ srs_error_t srs_metrics_exporter_start(srs_proxy_t *p)
     srs_listen_format(&cfg->exporter, addr, sizeof(addr));
     srs_error_t err = srs_tcp_server_start("exporter", cfg->exporter.host, cfg->exporter.port, exporter_on_conn, NULL, p, &exporter);
     if (err) return srs_error_wrap(err, "PROXY_EXPORTER=%s", addr);
+    /* Not counted in PROXY_MAX_CONNECTIONS: the system API's share. */
+    srs_tcp_server_set_own_limits(exporter, cfg->system_api_max_connections, cfg->system_api_max_connections_per_ip);
     srs_log_info("Prometheus exporter at http://%s/metrics", addr);
     return srs_success;
 }
