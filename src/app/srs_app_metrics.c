@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_metrics.h"
+#include "srs_app_http_stream.h"
 #include "srs_app_pprof.h"
 #include "srs_app_pprof_heap.h"
 #include "srs_app_srt_server.h"
@@ -120,6 +121,16 @@ static void render_tcp(srs_proxy_t *p, srs_strbuf_t *out)
     srs_prom_family(out, "srs_proxy_tcp_refused_by_reason_total", "counter",
                     "TCP connections refused, by listener and by the limit hit (total: PROXY_MAX_CONNECTIONS, listener: its own pool, per_ip: one address's share).");
     srs_tcp_server_foreach(render_tcp_refused, out);
+    /* Origins' replies the HTTP stream server refused (502/504 to the player). */
+    const srs_http_stream_stats_t *hs = srs_http_stream_stats();
+    srs_prom_family(out, "srs_proxy_http_origin_refused_total", "counter",
+                    "Origin replies refused by the HTTP stream server, by reason.");
+    const struct { const char *reason; uint64_t v; } rows[] = {
+        {"playlist_too_large", hs->playlist_too_large}, {"timeout", hs->origin_timeout}, {"bad_reply", hs->origin_bad_reply}};
+    for (size_t i = 0; i < SRS_ARRAY_SIZE(rows); i++) {
+        const char *labels[] = {"reason", rows[i].reason};
+        srs_prom_sample_u64(out, "srs_proxy_http_origin_refused_total", labels, 1, rows[i].v);
+    }
 }
 
 static void render_rtc(srs_proxy_t *p, srs_strbuf_t *out)
