@@ -74,6 +74,7 @@ static srs_error_t proxy_start(srs_proxy_t *p)
 
     srs_tcp_server_set_max_total(cfg->max_connections);
     srs_tcp_server_set_max_per_ip(cfg->max_connections_per_ip);
+    srs_http_server_set_defaults(cfg->http_head_timeout, cfg->http_body_timeout);
     /* Debug listener first: the heap sampler then sees every allocation of the startup. */
     if ((err = srs_pprof_start(cfg)) != srs_success) return err;
     if ((err = srs_metrics_exporter_start(p)) != srs_success) return err;

@@ -172,7 +172,13 @@ int srs_http_status_of_error(srs_error_t err);
  * ended. Returns success when the peer closed or went idle between requests, else the error
  * (protocol errors come from peers: log them through a rate limiter). The caller closes fd. */
 typedef srs_error_t (*srs_http_handler_fn)(void *ctx, srs_http_conn_t *c, srs_http_request_t *req);
-typedef struct { srs_utime_t head_timeout, idle_timeout, write_timeout; } srs_http_server_opts_t; /* 0 = defaults 10s/30s/30s */
+typedef struct {
+    srs_utime_t head_timeout, idle_timeout, write_timeout; /* 0 = defaults 10s/30s/30s */
+    srs_utime_t body_timeout; /* the whole request body, from the end of its head; 0 = default 30s */
+} srs_http_server_opts_t;
+/* The process-wide defaults that a zero field of the options means (PROXY_HTTP_HEAD_TIMEOUT,
+ * PROXY_HTTP_BODY_TIMEOUT); 0 leaves one as it is. */
+void srs_http_server_set_defaults(srs_utime_t head_timeout, srs_utime_t body_timeout);
 srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opts,
                                 srs_http_handler_fn handler, void *ctx);
 
