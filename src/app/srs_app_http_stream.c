@@ -135,7 +135,7 @@ static srs_error_t origin_request(stream_conn_t *sc, srs_http_request_t *req, co
      * then its body per read (a live stream has no end). A playlist: one deadline for all of it. */
     if (playlist) {
         err = srs_http_client_do_deadline(origin.ip, origin.http_port, req->method, req->target, &h, NULL, 0,
-                                          srs_time_now() + SRS_PLAYLIST_DEADLINE, SRS_STREAM_CONNECT_TIMEOUT, out);
+                                          srs_time_now() + SRS_PLAYLIST_DEADLINE, SRS_PLAYLIST_DEADLINE, out);
     } else {
         err = srs_http_client_do(origin.ip, origin.http_port, req->method, req->target, &h, NULL, 0,
                                  SRS_STREAM_CONNECT_TIMEOUT, SRS_STREAM_IO_TIMEOUT, out);
@@ -153,7 +153,7 @@ static srs_error_t origin_request(stream_conn_t *sc, srs_http_request_t *req, co
     }
     int status = (*out)->res.status;
     /* Only a whole playlist can be rewritten: a 206 (or any other 2xx) is not passed on. */
-    if (playlist && status != 200) {
+    if (playlist && status > 200 && status <= 299) {
         stats.origin_bad_reply++;
         srs_http_client_close(*out);
         *out = NULL;
