@@ -103,7 +103,8 @@ def test_dotenv_in_working_directory_is_loaded():
 def test_max_connections_refuses_cleanly():
     p = Proxy({"PROXY_MAX_CONNECTIONS": "2"})
     try:
-        held = [socket.create_connection(("127.0.0.1", p.port("SYSTEM_API")), 5) for _ in range(2)]
+        # Media listeners share the cap; the system API has its own pool (not counted here).
+        held = [socket.create_connection(("127.0.0.1", p.port("HTTP_SERVER")), 5) for _ in range(2)]
         time.sleep(0.2)
         with socket.create_connection(("127.0.0.1", p.port("HTTP_API")), 5) as s:
             s.settimeout(5)
