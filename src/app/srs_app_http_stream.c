@@ -308,6 +308,16 @@ static srs_error_t serve_hls_playlist(stream_conn_t *sc, srs_http_conn_t *c, srs
     int count = 0;
     size_t max_in = (size_t)sc->proxy->cfg->hls_max_playlist;
     err = srs_http_read_body_all(cli->conn, max_in, &body, &len);
+    /* Another request may have made the stream's session while this one waited: use it. */
+    if (!err && is_new) {
+        char known[64];
+        srs_error_t lerr = lb->vt->load_hls_by_stream(lb, stream_url, known, sizeof(known));
+        if (!lerr) {
+            snprintf(spbhid, sizeof(spbhid), "%s", known);
+            is_new = false;
+        }
+        srs_error_free(lerr);
+    }
     if (err) {
         int code = srs_error_code(err);
         if (code == ERROR_HTTP_TOO_LARGE) stats.playlist_too_large++;
