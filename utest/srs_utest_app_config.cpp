@@ -29,6 +29,9 @@ static const char *config_vars[] = {
     "PROXY_DEFAULT_BACKEND_RTMP", "PROXY_DEFAULT_BACKEND_HTTP", "PROXY_DEFAULT_BACKEND_API",
     "PROXY_DEFAULT_BACKEND_RTC", "PROXY_DEFAULT_BACKEND_SRT", "PROXY_WEBRTC_CANDIDATE",
     "PROXY_RTC_SESSION_TIMEOUT", "PROXY_SRT_SESSION_TIMEOUT", "PROXY_MAX_CONNECTIONS", "PROXY_SYSTEM_API_TOKEN",
+    /* HTTP hardening */
+    "PROXY_MAX_CONNECTIONS_PER_IP", "PROXY_SYSTEM_API_MAX_CONNECTIONS", "PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP",
+    "PROXY_HLS_MAX_PLAYLIST", "PROXY_HTTP_HEAD_TIMEOUT", "PROXY_HTTP_BODY_TIMEOUT",
     "PROXY_LOG_LEVEL", "SRS_UTEST_DOTENV_A", "SRS_UTEST_DOTENV_B", "SRS_UTEST_DOTENV_C",
 };
 
@@ -532,4 +535,28 @@ TEST_F(AppConfigTest, ExampleEnvFileHoldsEveryVariableWithItsDefault)
     write_file(".env", text);
     ASSERT_EQ("", load(".env"));
     EXPECT_EQ(defaults, describe());
+}
+
+TEST_F(AppConfigTest, HttpHardeningLimitsHaveDefaultsAndBounds)
+{
+    ASSERT_EQ("", load());
+    std::string d = describe();
+    EXPECT_NE(std::string::npos, d.find("PROXY_MAX_CONNECTIONS_PER_IP=5000")) << d;
+    EXPECT_NE(std::string::npos, d.find("PROXY_SYSTEM_API_MAX_CONNECTIONS=1000")) << d;
+    EXPECT_NE(std::string::npos, d.find("PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP=100")) << d;
+    EXPECT_NE(std::string::npos, d.find("PROXY_HLS_MAX_PLAYLIST=1048576")) << d;
+    EXPECT_NE(std::string::npos, d.find("PROXY_HTTP_HEAD_TIMEOUT=10s")) << d;
+    EXPECT_NE(std::string::npos, d.find("PROXY_HTTP_BODY_TIMEOUT=30s")) << d;
+    setenv("PROXY_MAX_CONNECTIONS_PER_IP", "-1", 1);
+    EXPECT_NE("", load());
+    unsetenv("PROXY_MAX_CONNECTIONS_PER_IP");
+    setenv("PROXY_SYSTEM_API_MAX_CONNECTIONS", "0", 1);
+    EXPECT_NE("", load());
+    unsetenv("PROXY_SYSTEM_API_MAX_CONNECTIONS");
+    setenv("PROXY_HLS_MAX_PLAYLIST", "10", 1);
+    EXPECT_NE("", load());
+    unsetenv("PROXY_HLS_MAX_PLAYLIST");
+    setenv("PROXY_HTTP_BODY_TIMEOUT", "3s", 1);
+    ASSERT_EQ("", load());
+    EXPECT_NE(std::string::npos, describe().find("PROXY_HTTP_BODY_TIMEOUT=3s"));
 }

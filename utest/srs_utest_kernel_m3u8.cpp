@@ -13,7 +13,7 @@ static std::string rewrite(const std::string &in, int *count = nullptr, const ch
     char *out = nullptr;
     size_t len = 0;
     int n = 0;
-    srs_error_t err = srs_m3u8_rewrite(in.data(), in.size(), id, &out, &len, &n);
+    srs_error_t err = srs_m3u8_rewrite(in.data(), in.size(), id, 0, &out, &len, &n);
     EXPECT_TRUE(err == srs_success) << srs_error_desc(err);
     srs_error_free(err);
     std::string s(out ? out : "", len);
@@ -79,6 +79,33 @@ TEST(KernelM3u8Test, RejectsUnsafeSpbhid)
     char *out = nullptr;
     size_t len = 0;
     int n = 0;
-    HELPER_EXPECT_FAILED_CODE(srs_m3u8_rewrite("a.ts\n", 5, "a\nb", &out, &len, &n), ERROR_HTTP_PARSE);
-    HELPER_EXPECT_FAILED_CODE(srs_m3u8_rewrite("a.ts\n", 5, "", &out, &len, &n), ERROR_HTTP_PARSE);
+    HELPER_EXPECT_FAILED_CODE(srs_m3u8_rewrite("a.ts\n", 5, "a\nb", 0, &out, &len, &n), ERROR_HTTP_PARSE);
+    HELPER_EXPECT_FAILED_CODE(srs_m3u8_rewrite("a.ts\n", 5, "", 0, &out, &len, &n), ERROR_HTTP_PARSE);
+}
+
+TEST(KernelM3u8Test, OutputBoundRefusesAnExplodingPlaylist)
+{
+    // One-character URIs each gain "?spbhid=" + 32 characters: the output grows ~20x.
+    std::string in;
+    for (int i = 0; i < 10000; i++) in += "a\n";
+    const char *id = "0123456789abcdef0123456789abcdef";
+    char *out = nullptr;
+    size_t len = 0;
+    int n = 0;
+    HELPER_EXPECT_FAILED_CODE(srs_m3u8_rewrite(in.data(), in.size(), id, 4 * in.size(), &out, &len, &n),
+                              ERROR_HTTP_TOO_LARGE);
+    EXPECT_TRUE(out == nullptr);
+    EXPECT_EQ(0u, len);
+    EXPECT_EQ(0, n);
+
+    // Unbounded, it is 10000 * (1 + 8 + 32 + 1) bytes; exactly that bound fits, one less does not.
+    size_t full = 10000u * 42u;
+    HELPER_EXPECT_SUCCESS(srs_m3u8_rewrite(in.data(), in.size(), id, full, &out, &len, &n));
+    EXPECT_EQ(full, len);
+    EXPECT_EQ(10000, n);
+    free(out);
+    out = nullptr;
+    HELPER_EXPECT_FAILED_CODE(srs_m3u8_rewrite(in.data(), in.size(), id, full - 1, &out, &len, &n),
+                              ERROR_HTTP_TOO_LARGE);
+    EXPECT_TRUE(out == nullptr);
 }

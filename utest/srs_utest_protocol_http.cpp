@@ -11,6 +11,7 @@ extern "C" {
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_http.h"
 #include "srs_protocol_st.h"
+#include "srs_protocol_tcp_server.h"
 }
 
 // ---- pure parsing helpers ----
@@ -1037,4 +1038,154 @@ TEST(ProtocolHttpClientTest, ReadsEveryBodyFraming)
     HELPER_EXPECT_FAILED_CODE(canned_exchange("SSH-2.0-OpenSSH\r\n\r\n", &body, &status), ERROR_HTTP_PARSE);
     HELPER_EXPECT_FAILED_CODE(canned_exchange("HTTP/1.1 200 OK\r\n" + std::string(SRS_HTTP_MAX_HEAD, 'h'), &body, &status),
                               ERROR_HTTP_HEADERS_TOO_LARGE);
+}
+
+// ---- Total deadlines (issue 15): a peer that drips bytes is cut at the phase's deadline. ----
+
+TEST(ProtocolHttpDeadlineTest, TimeoutForOneCallIsCappedByTheDeadline)
+{
+    srs_utime_t out = 0;
+    // No deadline: the per-call timeout, "forever" included.
+    EXPECT_TRUE(srs_http_deadline_timeout(1000, 30, 0, &out));
+    EXPECT_EQ(30, out);
+    EXPECT_TRUE(srs_http_deadline_timeout(1000, SRS_UTIME_NO_TIMEOUT, 0, &out));
+    EXPECT_EQ(SRS_UTIME_NO_TIMEOUT, out);
+    // A deadline nearer than the per-call timeout wins, and caps "forever" too.
+    EXPECT_TRUE(srs_http_deadline_timeout(1000, 500, 1100, &out));
+    EXPECT_EQ(100, out);
+    EXPECT_TRUE(srs_http_deadline_timeout(1000, SRS_UTIME_NO_TIMEOUT, 1100, &out));
+    EXPECT_EQ(100, out);
+    // A farther one leaves the per-call timeout.
+    EXPECT_TRUE(srs_http_deadline_timeout(1000, 50, 1100, &out));
+    EXPECT_EQ(50, out);
+    // Reached or passed: no more calls.
+    EXPECT_FALSE(srs_http_deadline_timeout(1100, 50, 1100, &out));
+    EXPECT_FALSE(srs_http_deadline_timeout(1200, 50, 1100, &out));
+}
+
+// An origin that answers with `head` (may be empty) and then drips one byte every 20 ms, so no
+// single read ever waits long: only a total deadline can end the exchange.
+struct DripOrigin {
+    std::string head;
+    st_netfd_t lfd = NULL;
+    int port = 0;
+    int dripped = 0;
+};
+
+static srs_error_t drip_cycle(void *arg)
+{
+    DripOrigin *o = (DripOrigin *)arg;
+    st_netfd_t fd = NULL;
+    srs_error_t err = srs_st_accept(o->lfd, &fd, NULL, SRS_UTIME_NO_TIMEOUT);
+    if (err) return err;
+    char buf[4096];
+    size_t n = 0;
+    err = srs_st_read(fd, buf, sizeof(buf), kIoTimeout, &n);
+    if (!err && !o->head.empty()) err = srs_st_write(fd, o->head.data(), o->head.size(), kIoTimeout);
+    // A head that never ends (header lines), or a body that never ends.
+    const char *drip = o->head.empty() ? "X" : "a";
+    for (int i = 0; !err && i < 500; i++) {
+        err = srs_st_usleep(20 * SRS_UTIME_MILLISECONDS);
+        if (!err) err = srs_st_write(fd, drip, 1, kIoTimeout);
+        if (!err) o->dripped++;
+    }
+    srs_st_close(fd);
+    return err;
+}
+
+static void drip_start(DripOrigin *o, srs_coroutine_t **co)
+{
+    HELPER_EXPECT_SUCCESS(srs_tcp_listen("127.0.0.1", 0, &o->lfd));
+    srs_sockaddr_t addr;
+    HELPER_EXPECT_SUCCESS(srs_socket_local_addr(o->lfd, &addr));
+    o->port = srs_sockaddr_port(&addr);
+    *co = srs_coroutine_new("drip", drip_cycle, o);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(*co));
+}
+
+TEST(ProtocolHttpDeadlineTest, ClientCutsAnEndlessResponseHeadAtConnectPlusIo)
+{
+    DripOrigin o;
+    o.head = "";
+    srs_coroutine_t *co = NULL;
+    drip_start(&o, &co);
+    // The first line starts, then one byte per 20 ms: every read returns well within 300 ms.
+    o.head = "";
+    srs_http_client_t *client = NULL;
+    srs_utime_t start = srs_time_now();
+    srs_error_t err = srs_http_client_do("127.0.0.1", o.port, "GET", "/x", NULL, NULL, 0, 100 * SRS_UTIME_MILLISECONDS,
+                                         300 * SRS_UTIME_MILLISECONDS, &client);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_TRUE(client == NULL);
+    HELPER_EXPECT_FAILED_CODE(err, ERROR_SYSTEM_TIMEOUT);
+    EXPECT_LT(took, 800 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GT(o.dripped, 3);
+    srs_coroutine_free(co);
+    srs_st_close(o.lfd);
+}
+
+TEST(ProtocolHttpDeadlineTest, BufferedBodyHasOneTotalBudget)
+{
+    DripOrigin o;
+    o.head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+    srs_coroutine_t *co = NULL;
+    drip_start(&o, &co);
+    srs_http_client_t *client = NULL;
+    HELPER_EXPECT_SUCCESS(srs_http_client_do("127.0.0.1", o.port, "GET", "/x", NULL, NULL, 0, 100 * SRS_UTIME_MILLISECONDS,
+                                             300 * SRS_UTIME_MILLISECONDS, &client));
+    ASSERT_TRUE(client != NULL);
+    EXPECT_EQ(200, client->res.status);
+    char *b = NULL;
+    size_t len = 0;
+    srs_utime_t start = srs_time_now();
+    HELPER_EXPECT_FAILED_CODE(srs_http_read_body_all(client->conn, 1024 * 1024, &b, &len), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_TRUE(b == NULL);
+    EXPECT_GE(took, 250 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 800 * SRS_UTIME_MILLISECONDS);
+    srs_http_client_close(client);
+    srs_coroutine_free(co);
+    srs_st_close(o.lfd);
+}
+
+TEST(ProtocolHttpDeadlineTest, OneDeadlineCoversConnectHeadAndBody)
+{
+    DripOrigin o;
+    o.head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+    srs_coroutine_t *co = NULL;
+    drip_start(&o, &co);
+    srs_http_client_t *client = NULL;
+    srs_utime_t start = srs_time_now();
+    // Per read 10 s, body budget 10 s: only the caller's deadline (400 ms) can end it.
+    HELPER_EXPECT_SUCCESS(srs_http_client_do_deadline("127.0.0.1", o.port, "GET", "/x", NULL, NULL, 0,
+                                                      start + 400 * SRS_UTIME_MILLISECONDS, 10 * SRS_UTIME_SECONDS, &client));
+    ASSERT_TRUE(client != NULL);
+    EXPECT_EQ(start + 400 * SRS_UTIME_MILLISECONDS, srs_http_conn_deadline(client->conn));
+    char *b = NULL;
+    size_t len = 0;
+    HELPER_EXPECT_FAILED_CODE(srs_http_read_body_all(client->conn, 1024 * 1024, &b, &len), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_GE(took, 350 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 900 * SRS_UTIME_MILLISECONDS);
+    srs_http_client_close(client);
+    srs_coroutine_free(co);
+    srs_st_close(o.lfd);
+}
+
+TEST(ProtocolTcpServerTest, AdmissionRuleForPoolsAndAddresses)
+{
+    srs_tcp_refuse_reason_t why = SRS_TCP_REFUSE_REASONS;
+    // Unlimited pool and address.
+    EXPECT_TRUE(srs_tcp_admit(100000, 0, 100000, 0, &why));
+    // The pool's limit: the last free slot is taken, then refused.
+    EXPECT_TRUE(srs_tcp_admit(49, 50, 0, 0, &why));
+    EXPECT_FALSE(srs_tcp_admit(50, 50, 0, 0, &why));
+    EXPECT_EQ(SRS_TCP_REFUSE_TOTAL, why);
+    // One address's share, while the pool has room.
+    EXPECT_TRUE(srs_tcp_admit(10, 50, 4, 5, &why));
+    EXPECT_FALSE(srs_tcp_admit(10, 50, 5, 5, &why));
+    EXPECT_EQ(SRS_TCP_REFUSE_PER_IP, why);
+    EXPECT_STREQ("per_ip", srs_tcp_refuse_reason_name(SRS_TCP_REFUSE_PER_IP));
+    EXPECT_STREQ("listener", srs_tcp_refuse_reason_name(SRS_TCP_REFUSE_LISTENER));
+    EXPECT_STREQ("total", srs_tcp_refuse_reason_name(SRS_TCP_REFUSE_TOTAL));
 }

@@ -322,6 +322,13 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_int("PROXY_SRT_MAX_SESSIONS_PER_IP", "100", 0, INT_MAX, &cfg->srt_max_sessions_per_ip)) != srs_success) return err;
     if ((err = read_int("PROXY_SRT_MAX_HANDSHAKES_PER_IP", "16", 0, INT_MAX, &cfg->srt_max_handshakes_per_ip)) != srs_success) return err;
     if ((err = read_duration("PROXY_SRT_HANDSHAKE_TIMEOUT", "10s", SRS_UTIME_SECONDS, false, &cfg->srt_handshake_timeout)) != srs_success) return err;
+    /* HTTP hardening: fair shares of connections, playlist bounds. */
+    if ((err = read_int("PROXY_MAX_CONNECTIONS_PER_IP", "5000", 0, INT_MAX, &cfg->max_connections_per_ip)) != srs_success) return err;
+    if ((err = read_int("PROXY_SYSTEM_API_MAX_CONNECTIONS", "1000", 1, INT_MAX, &cfg->system_api_max_connections)) != srs_success) return err;
+    if ((err = read_int("PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP", "100", 0, INT_MAX, &cfg->system_api_max_connections_per_ip)) != srs_success) return err;
+    if ((err = read_int("PROXY_HLS_MAX_PLAYLIST", "1048576", 1024, 64 * 1024 * 1024, &cfg->hls_max_playlist)) != srs_success) return err;
+    if ((err = read_duration("PROXY_HTTP_HEAD_TIMEOUT", "10s", 1, false, &cfg->http_head_timeout)) != srs_success) return err;
+    if ((err = read_duration("PROXY_HTTP_BODY_TIMEOUT", "30s", 1, false, &cfg->http_body_timeout)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -392,6 +399,18 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
                  "PROXY_SRT_HANDSHAKE_TIMEOUT=%s",
                  cfg->srt_max_sessions, cfg->srt_max_sessions_per_ip, cfg->srt_max_handshakes_per_ip,
                  duration_text(cfg->srt_handshake_timeout, srt_hs, sizeof(srt_hs)));
+    }
+    /* HTTP hardening. */
+    used = strlen(buf);
+    if (used < size) {
+        snprintf(buf + used, size - used,
+                 ", PROXY_MAX_CONNECTIONS_PER_IP=%d, PROXY_SYSTEM_API_MAX_CONNECTIONS=%d, "
+                 "PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP=%d, PROXY_HLS_MAX_PLAYLIST=%d, "
+                 "PROXY_HTTP_HEAD_TIMEOUT=%s, PROXY_HTTP_BODY_TIMEOUT=%s",
+                 cfg->max_connections_per_ip, cfg->system_api_max_connections,
+                 cfg->system_api_max_connections_per_ip, cfg->hls_max_playlist,
+                 duration_text(cfg->http_head_timeout, d[0], sizeof(d[0])),
+                 duration_text(cfg->http_body_timeout, d[1], sizeof(d[1])));
     }
 }
 

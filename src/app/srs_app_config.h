@@ -38,6 +38,13 @@ typedef struct {
     srs_utime_t srt_session_timeout;     /* PROXY_SRT_SESSION_TIMEOUT, default 30s */
     int max_connections;                 /* PROXY_MAX_CONNECTIONS, default 10000 (0 = unlimited) */
     char system_api_token[256];          /* PROXY_SYSTEM_API_TOKEN, "" = no token required */
+    /* HTTP hardening (fair shares of connections, playlist bounds). */
+    int max_connections_per_ip;          /* PROXY_MAX_CONNECTIONS_PER_IP, default 5000 (0 = unlimited): one source address in the shared pool */
+    int system_api_max_connections;      /* PROXY_SYSTEM_API_MAX_CONNECTIONS, default 1000: the system API's own pool (also the exporter's) */
+    int system_api_max_connections_per_ip; /* PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP, default 100 */
+    int hls_max_playlist;                /* PROXY_HLS_MAX_PLAYLIST, default 1048576 bytes from the origin; the rewrite may give 4x */
+    srs_utime_t http_head_timeout;       /* PROXY_HTTP_HEAD_TIMEOUT, default 10s: a request head, whole, from its first byte */
+    srs_utime_t http_body_timeout;       /* PROXY_HTTP_BODY_TIMEOUT, default 30s: a request body, whole, from the end of its head */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
     /* SRT budgets (srs_app_srt_server.c); over one, the caller gets a rejection (SRT_REJ_RESOURCE). */
     int srt_max_sessions;                /* PROXY_SRT_MAX_SESSIONS, default 10000 (0 = unlimited) */

@@ -83,7 +83,10 @@ srs_error_t srs_http_static_serve(const char *root, srs_http_conn_t *c, srs_http
     if (!realpath(wanted, real) || strncmp(real, real_root, rl) || (real[rl] != '/' && real[rl] != 0)) {
         return not_found(c);
     }
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO (or a device) under the root must not block the whole process
+     * (ST runs every coroutine on this thread); only a regular file, checked on the opened fd, is
+     * served (for regular files O_NONBLOCK changes nothing). */
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return not_found(c);
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);

@@ -3,9 +3,12 @@
 #include "srs_app_api.h"
 #include "srs_app_http_static.h"
 #include "srs_core_log.h"
+#include "srs_core_context.h"
 #include "srs_kernel_m3u8.h"
 #include "srs_protocol_coroutine.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +18,16 @@
 /* A live stream with no byte for this long is dead. */
 #define SRS_STREAM_IO_TIMEOUT (30 * SRS_UTIME_SECONDS)
 #define SRS_STREAM_CHUNK (16 * 1024)
-/* Playlists are rewritten in memory; a real one is a few KiB. */
-#define SRS_PLAYLIST_MAX (4 * 1024 * 1024)
+/* A playlist is fetched and rewritten in memory (a real one is a few KiB): its origin has this
+ * long for connect, response head and the whole body together. Its size is bounded by
+ * PROXY_HLS_MAX_PLAYLIST, the rewrite's output by SRS_PLAYLIST_GROWTH times that. */
+#define SRS_PLAYLIST_DEADLINE (10 * SRS_UTIME_SECONDS)
+#define SRS_PLAYLIST_GROWTH 4
+
+static srs_http_stream_stats_t stats;
+static srs_log_limit_t drop_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
+
+const srs_http_stream_stats_t *srs_http_stream_stats(void) { return &stats; }
 
 /* One accepted connection: the proxy and who is at the other end (for X-Forwarded-For). */
 typedef struct {
@@ -96,7 +107,7 @@ static void copy_response_headers(const srs_http_headers_t *from, srs_http_heade
 
 /* GET (or HEAD) the same target from the origin that serves stream_url. */
 static srs_error_t origin_request(stream_conn_t *sc, srs_http_request_t *req, const char *stream_url,
-                                  srs_http_client_t **out, int *fail_status)
+                                  bool playlist, srs_http_client_t **out, int *fail_status)
 {
     srs_origin_t origin;
     srs_error_t err = sc->proxy->lb->vt->pick(sc->proxy->lb, stream_url, &origin);
@@ -110,6 +121,8 @@ static srs_error_t origin_request(stream_conn_t *sc, srs_http_request_t *req, co
     srs_http_headers_t h = {0};
     static const char *forwarded[] = {"User-Agent", "Referer", "Accept", "Range", "Authorization", "Cookie"};
     for (size_t i = 0; i < SRS_ARRAY_SIZE(forwarded); i++) {
+        /* A playlist is rewritten whole: a part of it (206) cannot be, so no Range for it. */
+        if (playlist && !strcmp(forwarded[i], "Range")) continue;
         const char *v = srs_http_headers_get(&req->headers, forwarded[i]);
         if (v) srs_http_headers_set(&h, forwarded[i], v);
     }
@@ -118,14 +131,34 @@ static srs_error_t origin_request(stream_conn_t *sc, srs_http_request_t *req, co
     snprintf(xff, sizeof(xff), "%s%s%s", prev ? prev : "", prev ? ", " : "", sc->client_ip);
     srs_http_headers_set(&h, "X-Forwarded-For", xff);
 
-    err = srs_http_client_do(origin.ip, origin.http_port, req->method, req->target, &h, NULL, 0,
-                             SRS_STREAM_CONNECT_TIMEOUT, SRS_STREAM_IO_TIMEOUT, out);
+    /* A stream's head: connect + head within SRS_STREAM_CONNECT_TIMEOUT + SRS_STREAM_IO_TIMEOUT,
+     * then its body per read (a live stream has no end). A playlist: one deadline for all of it. */
+    if (playlist) {
+        err = srs_http_client_do_deadline(origin.ip, origin.http_port, req->method, req->target, &h, NULL, 0,
+                                          srs_time_now() + SRS_PLAYLIST_DEADLINE, SRS_PLAYLIST_DEADLINE, out);
+    } else {
+        err = srs_http_client_do(origin.ip, origin.http_port, req->method, req->target, &h, NULL, 0,
+                                 SRS_STREAM_CONNECT_TIMEOUT, SRS_STREAM_IO_TIMEOUT, out);
+    }
     srs_http_headers_free(&h);
     if (err) {
-        if (srs_error_code(err) == ERROR_SYSTEM_TIMEOUT) *fail_status = 504;
+        int code = srs_error_code(err);
+        if (code == ERROR_SYSTEM_TIMEOUT) {
+            *fail_status = 504;
+            stats.origin_timeout++;
+        } else if (code == ERROR_HTTP_HEADERS_TOO_LARGE || code == ERROR_HTTP_PARSE) {
+            stats.origin_bad_reply++;
+        }
         return srs_error_wrap(err, "origin %s:%d%s", origin.ip, origin.http_port, req->target);
     }
     int status = (*out)->res.status;
+    /* Only a whole playlist can be rewritten: a 206 (or any other 2xx) is not passed on. */
+    if (playlist && status > 200 && status <= 299) {
+        stats.origin_bad_reply++;
+        srs_http_client_close(*out);
+        *out = NULL;
+        return srs_error_new(ERROR_HTTP_STATUS, "origin answered %d for playlist %s", status, req->target);
+    }
     if (status < 200 || status > 299) {
         *fail_status = status >= 400 && status < 500 ? status : 502;
         srs_http_client_close(*out);
@@ -141,6 +174,11 @@ typedef struct {
     srs_coroutine_t *relay;
 } client_watch_t;
 
+/* A player may half-close (shutdown(SHUT_WR) after its GET): EOF on read says only that it sends
+ * nothing more, not that it is gone. So after EOF the watch waits for the socket's error or hang-up
+ * (POLLERR/POLLHUP, reported whatever events are asked; POLLPRI asks for nearly nothing), i.e. a
+ * reset or both directions closed; a write error of the relay ends it too. Other read errors
+ * (a reset) end the relay at once. What the player sends meanwhile is read and dropped. */
 static srs_error_t watch_cycle(void *arg)
 {
     client_watch_t *w = (client_watch_t *)arg;
@@ -148,11 +186,22 @@ static srs_error_t watch_cycle(void *arg)
     for (;;) {
         size_t n = 0;
         srs_error_t err = srs_st_read(w->fd, b, sizeof(b), SRS_UTIME_NO_TIMEOUT, &n);
-        if (err) {
-            if (srs_error_code(err) != ERROR_SYSTEM_INTERRUPTED) srs_coroutine_interrupt(w->relay);
+        if (!err) continue;
+        int code = srs_error_code(err);
+        if (code == ERROR_SYSTEM_INTERRUPTED) return err;
+        if (code != ERROR_SYSTEM_EOF) {
+            srs_coroutine_interrupt(w->relay);
             return err;
         }
+        srs_error_free(err);
+        break;
     }
+    srs_coroutine_set_state(SRS_CO_WAIT_READ);
+    int r = st_netfd_poll(w->fd, POLLPRI, SRS_UTIME_NO_TIMEOUT);
+    srs_coroutine_set_state(SRS_CO_RUNNABLE);
+    if (r < 0 && errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "watch interrupted");
+    srs_coroutine_interrupt(w->relay);
+    return srs_error_new(ERROR_SYSTEM_EOF, "player hung up");
 }
 
 /* Streams the origin's body to the client as it arrives: never buffered whole. */
@@ -202,54 +251,100 @@ static srs_error_t serve_live(stream_conn_t *sc, srs_http_conn_t *c, srs_http_re
     if (err) return reply_error(c, 400, err);
     srs_http_client_t *cli = NULL;
     int status = 502;
-    if ((err = origin_request(sc, req, stream_url, &cli, &status)) != srs_success) return reply_error(c, status, err);
+    if ((err = origin_request(sc, req, stream_url, false, &cli, &status)) != srs_success) return reply_error(c, status, err);
     srs_log_info("HTTP stream %s from origin %s, client %s", req->target, cli->host, sc->client_ip);
     err = relay_body(c, cli, cli->res.status, true);
     srs_http_client_close(cli);
     return err;
 }
 
-/* The playlist session: one spbhid per stream URL, reused by every playlist request. */
+/* The playlist session: one spbhid per stream URL, reused by every playlist request. A spbhid
+ * the client brings counts only when the LB knows it; the proxy never stores an id a client chose.
+ * A new session (*is_new) is stored only once the origin served the playlist, so made-up stream
+ * names leave nothing behind (the LB's sticky pick aside). */
 static srs_error_t hls_session(srs_lb_t *lb, srs_http_request_t *req, char *stream_url, size_t su_size, char *spbhid,
-                               size_t id_size)
+                               size_t id_size, bool *is_new)
 {
     char full_url[512];
     srs_error_t err = srs_success;
+    *is_new = false;
     bool has_id = srs_http_query_get(req->query, "spbhid", spbhid, id_size) && spbhid[0];
     if (has_id && !(err = lb->vt->load_hls_by_spbhid(lb, spbhid, stream_url, su_size, full_url, sizeof(full_url)))) {
         return srs_success;
     }
     srs_error_free(err);
     if ((err = stream_url_of(req, stream_url, su_size)) != srs_success) return err;
-    if (!has_id) {
-        err = lb->vt->load_hls_by_stream(lb, stream_url, spbhid, id_size);
-        if (err) {
-            srs_error_free(err);
-            snprintf(spbhid, id_size, "%s", srs_cid_generate().id);
-        }
-    }
-    /* A known stream, a new one, or a client whose session expired: (re)store it. */
-    return lb->vt->store_hls(lb, stream_url, spbhid, req->target);
+    /* A known stream keeps its session (the load renews it). */
+    if (!(err = lb->vt->load_hls_by_stream(lb, stream_url, spbhid, id_size))) return srs_success;
+    srs_error_free(err);
+    /* 128 bits from getrandom: a session cannot be guessed or collide with another stream's. */
+    char token[SRS_TOKEN_LEN + 1];
+    srs_random_token(token);
+    snprintf(spbhid, id_size, "%s", token);
+    *is_new = true;
+    return srs_success;
+}
+
+/* What the session keeps of the request: the path of the playlist, short (never the query). */
+static void session_full_url(const srs_http_request_t *req, char *out, size_t size)
+{
+    if (strlen(req->path) < size) snprintf(out, size, "%s", req->path);
+    else out[0] = 0;
 }
 
 static srs_error_t serve_hls_playlist(stream_conn_t *sc, srs_http_conn_t *c, srs_http_request_t *req)
 {
     char stream_url[256], spbhid[64];
-    srs_error_t err = hls_session(sc->proxy->lb, req, stream_url, sizeof(stream_url), spbhid, sizeof(spbhid));
+    bool is_new = false;
+    srs_lb_t *lb = sc->proxy->lb;
+    srs_error_t err = hls_session(lb, req, stream_url, sizeof(stream_url), spbhid, sizeof(spbhid), &is_new);
     if (err) return reply_error(c, 400, err);
 
     srs_http_client_t *cli = NULL;
     int status = 502;
-    if ((err = origin_request(sc, req, stream_url, &cli, &status)) != srs_success) return reply_error(c, status, err);
+    if ((err = origin_request(sc, req, stream_url, true, &cli, &status)) != srs_success) return reply_error(c, status, err);
     char *body = NULL, *rewritten = NULL;
     size_t len = 0, rlen = 0;
     int count = 0;
-    err = srs_http_read_body_all(cli->conn, SRS_PLAYLIST_MAX, &body, &len);
-    if (!err) err = srs_m3u8_rewrite(body, len, spbhid, &rewritten, &rlen, &count);
+    size_t max_in = (size_t)sc->proxy->cfg->hls_max_playlist;
+    err = srs_http_read_body_all(cli->conn, max_in, &body, &len);
+    /* Another request may have made the stream's session while this one waited: use it. */
+    if (!err && is_new) {
+        char known[64];
+        srs_error_t lerr = lb->vt->load_hls_by_stream(lb, stream_url, known, sizeof(known));
+        if (!lerr) {
+            snprintf(spbhid, sizeof(spbhid), "%s", known);
+            is_new = false;
+        }
+        srs_error_free(lerr);
+    }
     if (err) {
+        int code = srs_error_code(err);
+        if (code == ERROR_HTTP_TOO_LARGE) stats.playlist_too_large++;
+        else if (code == ERROR_SYSTEM_TIMEOUT) stats.origin_timeout++;
+        else stats.origin_bad_reply++;
+        status = code == ERROR_SYSTEM_TIMEOUT ? 504 : 502;
+    } else if ((err = srs_m3u8_rewrite(body, len, spbhid, max_in * SRS_PLAYLIST_GROWTH, &rewritten, &rlen, &count)) != srs_success) {
+        stats.playlist_too_large++;
+        status = 502;
+    }
+    if (err) {
+        srs_log_limited(&drop_log, SRS_LOG_WARN, "HLS playlist %s from origin %s: %s", stream_url, cli->host,
+                        srs_error_summary(err));
         srs_http_client_close(cli);
         free(body);
-        return reply_error(c, 502, srs_error_wrap(err, "playlist from origin"));
+        return reply_error(c, status, srs_error_wrap(err, "playlist from origin"));
+    }
+    /* Copy before the writes below switch: the session lives in the LB, looked up by its key. */
+    if (is_new) {
+        char full_url[256];
+        session_full_url(req, full_url, sizeof(full_url));
+        if ((err = lb->vt->store_hls(lb, stream_url, spbhid, full_url)) != srs_success) {
+            srs_http_client_close(cli);
+            free(body);
+            free(rewritten);
+            return reply_error(c, 500, srs_error_wrap(err, "store HLS session"));
+        }
     }
     srs_http_headers_t h = {0};
     copy_response_headers(&cli->res.headers, &h, count > 0);
@@ -269,7 +364,7 @@ static srs_error_t serve_hls_segment(stream_conn_t *sc, srs_http_conn_t *c, srs_
     if (err) return reply_error(c, 404, srs_error_wrap(err, "load stream by spbhid %s", spbhid));
     srs_http_client_t *cli = NULL;
     int status = 502;
-    if ((err = origin_request(sc, req, stream_url, &cli, &status)) != srs_success) return reply_error(c, status, err);
+    if ((err = origin_request(sc, req, stream_url, false, &cli, &status)) != srs_success) return reply_error(c, status, err);
     err = relay_body(c, cli, cli->res.status, false);
     srs_http_client_close(cli);
     return err;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_metrics.h"
+#include "srs_app_http_stream.h"
 #include "srs_app_pprof.h"
 #include "srs_app_pprof_heap.h"
 #include "srs_app_srt_server.h"
@@ -83,6 +84,15 @@ static void render_process(srs_strbuf_t *out)
     srs_prom_sample_u64(out, "srs_proxy_coroutines", NULL, 0, (uint64_t)srs_coroutine_registry_count());
 }
 
+
+static void render_tcp_refused(void *ctx, const char *name, int conns, const uint64_t refused[SRS_TCP_REFUSE_REASONS])
+{
+    SRS_UNUSED(conns);
+    for (int r = 0; r < SRS_TCP_REFUSE_REASONS; r++) {
+        const char *labels[] = {"listener", name, "reason", srs_tcp_refuse_reason_name((srs_tcp_refuse_reason_t)r)};
+        srs_prom_sample_u64((srs_strbuf_t *)ctx, "srs_proxy_tcp_refused_by_reason_total", labels, 2, refused[r]);
+    }
+}
 static void render_tcp(srs_proxy_t *p, srs_strbuf_t *out)
 {
     /* Every TCP listener of the proxy; a new one goes here too. */
@@ -107,6 +117,20 @@ static void render_tcp(srs_proxy_t *p, srs_strbuf_t *out)
     srs_prom_sample_u64(out, "srs_proxy_tcp_connections_limit", NULL, 0, p->cfg ? (uint64_t)p->cfg->max_connections : 0);
     srs_prom_family(out, "srs_proxy_tcp_refused_total", "counter", "TCP connections refused over PROXY_MAX_CONNECTIONS.");
     srs_prom_sample_u64(out, "srs_proxy_tcp_refused_total", NULL, 0, srs_tcp_server_refused_total());
+    /* Fair shares: refusals by listener and reason (total, listener, per_ip). */
+    srs_prom_family(out, "srs_proxy_tcp_refused_by_reason_total", "counter",
+                    "TCP connections refused, by listener and by the limit hit (total: PROXY_MAX_CONNECTIONS, listener: its own pool, per_ip: one address's share).");
+    srs_tcp_server_foreach(render_tcp_refused, out);
+    /* Origins' replies the HTTP stream server refused (502/504 to the player). */
+    const srs_http_stream_stats_t *hs = srs_http_stream_stats();
+    srs_prom_family(out, "srs_proxy_http_origin_refused_total", "counter",
+                    "Origin replies refused by the HTTP stream server, by reason.");
+    const struct { const char *reason; uint64_t v; } rows[] = {
+        {"playlist_too_large", hs->playlist_too_large}, {"timeout", hs->origin_timeout}, {"bad_reply", hs->origin_bad_reply}};
+    for (size_t i = 0; i < SRS_ARRAY_SIZE(rows); i++) {
+        const char *labels[] = {"reason", rows[i].reason};
+        srs_prom_sample_u64(out, "srs_proxy_http_origin_refused_total", labels, 1, rows[i].v);
+    }
 }
 
 static void render_rtc(srs_proxy_t *p, srs_strbuf_t *out)
@@ -262,6 +286,8 @@ srs_error_t srs_metrics_exporter_start(srs_proxy_t *p)
     srs_listen_format(&cfg->exporter, addr, sizeof(addr));
     srs_error_t err = srs_tcp_server_start("exporter", cfg->exporter.host, cfg->exporter.port, exporter_on_conn, NULL, p, &exporter);
     if (err) return srs_error_wrap(err, "PROXY_EXPORTER=%s", addr);
+    /* Not counted in PROXY_MAX_CONNECTIONS: the system API's share. */
+    srs_tcp_server_set_own_limits(exporter, cfg->system_api_max_connections, cfg->system_api_max_connections_per_ip);
     srs_log_info("Prometheus exporter at http://%s/metrics", addr);
     return srs_success;
 }

@@ -171,6 +171,8 @@ srs_error_t srs_pprof_start(const srs_config_t *cfg)
     }
     srs_error_t err = srs_tcp_server_start("pprof", cfg->pprof.host, cfg->pprof.port, pprof_on_conn, NULL, NULL, &server);
     if (err) return srs_error_wrap(err, "PROXY_PPROF=%s", addr);
+    /* The debug listener has its own small share, not counted in PROXY_MAX_CONNECTIONS. */
+    srs_tcp_server_set_own_limits(server, 64, 0);
     srs_log_info("Debug pprof at http://%s/debug/pprof/ (CPU profiler %s, heap sampler %s)", addr,
                  srs_pprof_cpu_available() ? "on" : "off in this build",
                  srs_heap_sampler_available() ? "on" : "off in this build");

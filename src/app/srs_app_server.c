@@ -73,6 +73,8 @@ static srs_error_t proxy_start(srs_proxy_t *p)
     srs_error_t err;
 
     srs_tcp_server_set_max_total(cfg->max_connections);
+    srs_tcp_server_set_max_per_ip(cfg->max_connections_per_ip);
+    srs_http_server_set_defaults(cfg->http_head_timeout, cfg->http_body_timeout);
     /* Debug listener first: the heap sampler then sees every allocation of the startup. */
     if ((err = srs_pprof_start(cfg)) != srs_success) return err;
     if ((err = srs_metrics_exporter_start(p)) != srs_success) return err;
@@ -107,6 +109,8 @@ static srs_error_t proxy_start(srs_proxy_t *p)
     if ((err = start_tcp("HTTP API", &cfg->http_api, srs_http_api_on_conn, p, &p->http_api)) != srs_success) return err;
     if ((err = srs_srt_server_start(cfg, p->lb, &p->srt)) != srs_success) return err;
     if ((err = start_tcp("System API", &cfg->system_api, srs_system_api_on_conn, p, &p->system_api)) != srs_success) return err;
+    /* Origins must heartbeat however busy the media listeners are: a pool of its own. */
+    srs_tcp_server_set_own_limits(p->system_api, cfg->system_api_max_connections, cfg->system_api_max_connections_per_ip);
     if ((err = start_tcp("HTTP Stream", &cfg->http_server, srs_http_stream_on_conn, p, &p->http_server)) != srs_success) return err;
 
     p->timer = srs_coroutine_new("timer", timer_cycle, p);

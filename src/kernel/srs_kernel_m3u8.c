@@ -7,12 +7,20 @@
 typedef struct {
     char *p;
     size_t len, cap;
+    size_t max;    /* the output may not exceed this (0 = no bound) */
+    bool overflow; /* it would have: nothing more is written */
 } buf_t;
 
 static void put(buf_t *b, const char *s, size_t n)
 {
+    if (b->overflow) return;
+    if (b->max && (n > b->max || b->len > b->max - n)) {
+        b->overflow = true;
+        return;
+    }
     if (b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2;
+        if (b->max && b->cap > b->max + 1) b->cap = b->max + 1;
         b->p = (char *)realloc(b->p, b->cap);
         if (!b->p) abort();
     }
@@ -88,14 +96,17 @@ static void rewrite_tag(buf_t *b, const char *line, size_t n, const char *spbhid
     put(b, p, (size_t)(end - p));
 }
 
-srs_error_t srs_m3u8_rewrite(const char *body, size_t len, const char *spbhid, char **out, size_t *out_len,
-                             int *count)
+srs_error_t srs_m3u8_rewrite(const char *body, size_t len, const char *spbhid, size_t max_out, char **out,
+                             size_t *out_len, int *count)
 {
     *count = 0;
+    *out = NULL;
+    *out_len = 0;
     if (!spbhid[0] || strspn(spbhid, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(spbhid)) {
         return srs_error_new(ERROR_HTTP_PARSE, "invalid spbhid");
     }
     buf_t b = {0};
+    b.max = max_out;
     put(&b, "", 0);
     const char *end = body + len;
     for (const char *line = body; line < end;) {
@@ -118,6 +129,12 @@ srs_error_t srs_m3u8_rewrite(const char *body, size_t len, const char *spbhid, c
         }
         put(&b, content_end, (size_t)((nl ? nl + 1 : end) - content_end));
         line = nl ? nl + 1 : end;
+        if (b.overflow) break;
+    }
+    if (b.overflow) {
+        free(b.p);
+        *count = 0;
+        return srs_error_new(ERROR_HTTP_TOO_LARGE, "rewritten playlist over %zu bytes (from %zu)", max_out, len);
     }
     *out = b.p;
     *out_len = b.len;

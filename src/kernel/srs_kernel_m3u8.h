@@ -14,9 +14,12 @@ extern "C" {
 #endif
 
 /* *out is malloc'ed and NUL-terminated; *count = URIs rewritten. A URI that already carries
- * spbhid is left alone. ERROR_HTTP_PARSE for a spbhid that is not [A-Za-z0-9_-]+. */
-srs_error_t srs_m3u8_rewrite(const char *body, size_t len, const char *spbhid, char **out, size_t *out_len,
-                             int *count);
+ * spbhid is left alone. ERROR_HTTP_PARSE for a spbhid that is not [A-Za-z0-9_-]+. The output is
+ * bounded: more than max_out bytes (0 = no bound) → ERROR_HTTP_TOO_LARGE and nothing is returned
+ * (a playlist of one-character URIs would otherwise grow ~20x with a 32-character spbhid); the
+ * buffer never holds more than max_out + 1 bytes. */
+srs_error_t srs_m3u8_rewrite(const char *body, size_t len, const char *spbhid, size_t max_out, char **out,
+                             size_t *out_len, int *count);
 
 #ifdef __cplusplus
 }

@@ -108,6 +108,16 @@ void srs_http_conn_free(srs_http_conn_t *c);
 void srs_http_conn_set_timeouts(srs_http_conn_t *c, srs_utime_t read_timeout, srs_utime_t write_timeout);
 /* The whole head must arrive within this from its first byte (default 10 s). */
 void srs_http_conn_set_head_timeout(srs_http_conn_t *c, srs_utime_t head_timeout);
+/* A body must arrive whole within this (default 30 s), not per read: on the server side from the
+ * end of the request head, for srs_http_read_body_all from its call. SRS_UTIME_NO_TIMEOUT = none. */
+void srs_http_conn_set_body_timeout(srs_http_conn_t *c, srs_utime_t body_timeout);
+/* An absolute deadline (srs_time_now() based) for every read and write on the connection until it
+ * is changed; 0 clears it. Past it, I/O fails with ERROR_SYSTEM_TIMEOUT. */
+void srs_http_conn_set_deadline(srs_http_conn_t *c, srs_utime_t deadline);
+srs_utime_t srs_http_conn_deadline(const srs_http_conn_t *c);
+/* The deadline arithmetic (pure, tested): the timeout for one blocking call at `now` given the
+ * per-call timeout and an absolute deadline (0 = none); false when the deadline passed. */
+bool srs_http_deadline_timeout(srs_utime_t now, srs_utime_t per_call, srs_utime_t deadline, srs_utime_t *out);
 st_netfd_t srs_http_conn_fd(srs_http_conn_t *c);
 
 /* Server side. Limits: the request line/target over 8 KiB → ERROR_HTTP_URI_TOO_LONG (414); the
@@ -121,7 +131,8 @@ srs_error_t srs_http_read_request(srs_http_conn_t *c, srs_http_request_t *req);
  * with "Expect: 100-continue" gets its "100 Continue" on the first call. */
 srs_error_t srs_http_read_body(srs_http_conn_t *c, void *buf, size_t size, size_t *n);
 /* Whole body, at most max bytes (more → ERROR_HTTP_TOO_LARGE, 413); NUL-terminated; caller
- * frees. */
+ * frees. The whole body must arrive within the body timeout (and the connection's deadline):
+ * a peer dripping bytes is cut (ERROR_SYSTEM_TIMEOUT). */
 srs_error_t srs_http_read_body_all(srs_http_conn_t *c, size_t max, char **body, size_t *len);
 /* True once the body of the current message was read to its end (or it had none). */
 bool srs_http_body_eof(const srs_http_conn_t *c);
@@ -161,15 +172,24 @@ int srs_http_status_of_error(srs_error_t err);
  * ended. Returns success when the peer closed or went idle between requests, else the error
  * (protocol errors come from peers: log them through a rate limiter). The caller closes fd. */
 typedef srs_error_t (*srs_http_handler_fn)(void *ctx, srs_http_conn_t *c, srs_http_request_t *req);
-typedef struct { srs_utime_t head_timeout, idle_timeout, write_timeout; } srs_http_server_opts_t; /* 0 = defaults 10s/30s/30s */
+typedef struct {
+    srs_utime_t head_timeout, idle_timeout, write_timeout; /* 0 = defaults 10s/30s/30s */
+    srs_utime_t body_timeout; /* the whole request body, from the end of its head; 0 = default 30s */
+} srs_http_server_opts_t;
+/* The process-wide defaults that a zero field of the options means (PROXY_HTTP_HEAD_TIMEOUT,
+ * PROXY_HTTP_BODY_TIMEOUT); 0 leaves one as it is. */
+void srs_http_server_set_defaults(srs_utime_t head_timeout, srs_utime_t body_timeout);
 srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opts,
                                 srs_http_handler_fn handler, void *ctx);
 
 /* Client: connect with a timeout, send a request (Content-Length body when body or len is given,
  * or for POST/PUT/PATCH; Host header added unless given), read the response head (1xx interim
- * answers but 101 are skipped; 32 KiB limit). The body is then read with srs_http_read_body /
- * srs_http_read_body_all on client->conn. srs_http_client_close frees everything and closes the
- * socket. On an error *out is NULL and nothing is left open. */
+ * answers but 101 are skipped; 32 KiB limit). Connect + request + whole response head share ONE
+ * deadline of connect_timeout + io_timeout from the call (an origin dripping its head is cut).
+ * The body is then read with srs_http_read_body (io_timeout per read: for streams) or
+ * srs_http_read_body_all (io_timeout for the WHOLE body) on client->conn; a caller that wants one
+ * deadline over everything sets it with srs_http_client_do_deadline. srs_http_client_close frees
+ * everything and closes the socket. On an error *out is NULL and nothing is left open. */
 typedef struct srs_http_client_s {
     st_netfd_t fd; srs_http_conn_t *conn; srs_http_response_t res;
     char host[300]; /* the Host header value sent */
@@ -178,6 +198,12 @@ srs_error_t srs_http_client_do(const char *host, int port, const char *method, c
                                const srs_http_headers_t *headers, const void *body, size_t len,
                                srs_utime_t connect_timeout, srs_utime_t io_timeout,
                                srs_http_client_t **out);
+/* The same with one absolute deadline (srs_time_now() based) for connect, request, response head
+ * and every later read/write of client->conn (a buffered body included), until the caller changes
+ * it with srs_http_conn_set_deadline(client->conn, ...); per call, io_timeout still applies. */
+srs_error_t srs_http_client_do_deadline(const char *host, int port, const char *method, const char *target,
+                                        const srs_http_headers_t *headers, const void *body, size_t len,
+                                        srs_utime_t deadline, srs_utime_t io_timeout, srs_http_client_t **out);
 /* Another request on the same keep-alive connection, after the previous body was read to its end
  * (ERROR_HTTP_PARSE otherwise, or when the server said Connection: close). client->res is
  * replaced. */

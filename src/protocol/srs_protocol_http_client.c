@@ -3,6 +3,7 @@
  * through the same buffered connection as the server side. */
 #include "srs_protocol_http_conn.h"
 #include "srs_protocol_st.h"
+#include "srs_core_log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,9 @@ static srs_error_t send_request(srs_http_client_t *client, const char *method, c
     srs_http_sbuf_append(&head, "\r\n", 2);
 
     struct iovec iov[2] = {{head.p, head.len}, {(void *)body, len}};
-    err = srs_st_writev(client->fd, iov, (body && len) ? 2 : 1, client->conn->write_timeout);
+    srs_utime_t timeout = 0;
+    err = srs_http_conn_io_timeout(client->conn, client->conn->write_timeout, &timeout);
+    if (!err) err = srs_st_writev(client->fd, iov, (body && len) ? 2 : 1, timeout);
     free(head.p);
     return err ? srs_error_wrap(err, "send %s %s", method, target) : srs_success;
 }
@@ -107,14 +110,20 @@ srs_error_t srs_http_client_request(srs_http_client_t *client, const char *metho
     return srs_success;
 }
 
-srs_error_t srs_http_client_do(const char *host, int port, const char *method, const char *target,
-                               const srs_http_headers_t *headers, const void *body, size_t len,
-                               srs_utime_t connect_timeout, srs_utime_t io_timeout,
-                               srs_http_client_t **out)
+/* Connect, then the request and its response head, all before `deadline`, which stays on the
+ * connection when keep_deadline (else it is cleared once the head is in). */
+static srs_error_t client_do(const char *host, int port, const char *method, const char *target,
+                             const srs_http_headers_t *headers, const void *body, size_t len,
+                             srs_utime_t connect_timeout, srs_utime_t deadline, bool keep_deadline,
+                             srs_utime_t io_timeout, srs_http_client_t **out)
 {
     *out = NULL;
     st_netfd_t fd = NULL;
-    srs_error_t err = srs_tcp_connect(host, port, connect_timeout, &fd);
+    srs_utime_t timeout = 0;
+    if (!srs_http_deadline_timeout(srs_time_now(), connect_timeout, deadline, &timeout)) {
+        return srs_error_new(ERROR_SYSTEM_TIMEOUT, "http client %s:%d: deadline passed before connect", host, port);
+    }
+    srs_error_t err = srs_tcp_connect(host, port, timeout, &fd);
     if (err) return srs_error_wrap(err, "http client");
 
     srs_http_client_t *client = (srs_http_client_t *)calloc(1, sizeof(*client));
@@ -124,6 +133,8 @@ srs_error_t srs_http_client_do(const char *host, int port, const char *method, c
     client->conn = srs_http_conn_new(fd);
     srs_http_conn_set_timeouts(client->conn, io_timeout, io_timeout);
     srs_http_conn_set_head_timeout(client->conn, io_timeout);
+    srs_http_conn_set_body_timeout(client->conn, io_timeout);
+    srs_http_conn_set_deadline(client->conn, deadline);
     /* An IPv6 literal needs brackets; port 80 is implied. */
     bool v6 = strchr(host, ':') != NULL;
     char port_text[16] = "";
@@ -134,8 +145,29 @@ srs_error_t srs_http_client_do(const char *host, int port, const char *method, c
         srs_http_client_close(client);
         return srs_error_wrap(err, "http client %s:%d", host, port);
     }
+    if (!keep_deadline) srs_http_conn_set_deadline(client->conn, 0);
     *out = client;
     return srs_success;
+}
+
+srs_error_t srs_http_client_do(const char *host, int port, const char *method, const char *target,
+                               const srs_http_headers_t *headers, const void *body, size_t len,
+                               srs_utime_t connect_timeout, srs_utime_t io_timeout,
+                               srs_http_client_t **out)
+{
+    /* One budget for connect + request + the whole response head. */
+    srs_utime_t deadline = 0;
+    if (connect_timeout != SRS_UTIME_NO_TIMEOUT && io_timeout != SRS_UTIME_NO_TIMEOUT) {
+        deadline = srs_time_now() + connect_timeout + io_timeout;
+    }
+    return client_do(host, port, method, target, headers, body, len, connect_timeout, deadline, false, io_timeout, out);
+}
+
+srs_error_t srs_http_client_do_deadline(const char *host, int port, const char *method, const char *target,
+                                        const srs_http_headers_t *headers, const void *body, size_t len,
+                                        srs_utime_t deadline, srs_utime_t io_timeout, srs_http_client_t **out)
+{
+    return client_do(host, port, method, target, headers, body, len, io_timeout, deadline, true, io_timeout, out);
 }
 
 void srs_http_client_close(srs_http_client_t *client)

@@ -25,6 +25,7 @@ srs_http_conn_t *srs_http_conn_new(st_netfd_t fd)
     c->read_timeout = SRS_HTTP_DEFAULT_IO_TIMEOUT;
     c->write_timeout = SRS_HTTP_DEFAULT_IO_TIMEOUT;
     c->head_timeout = SRS_HTTP_DEFAULT_HEAD_TIMEOUT;
+    c->body_timeout = SRS_HTTP_DEFAULT_IO_TIMEOUT;
     c->cap = SRS_HTTP_BUF_INITIAL;
     c->buf = (char *)malloc(c->cap);
     if (!c->buf) abort();
@@ -47,6 +48,50 @@ void srs_http_conn_set_timeouts(srs_http_conn_t *c, srs_utime_t read_timeout, sr
 
 void srs_http_conn_set_head_timeout(srs_http_conn_t *c, srs_utime_t head_timeout) { c->head_timeout = head_timeout; }
 
+void srs_http_conn_set_body_timeout(srs_http_conn_t *c, srs_utime_t body_timeout) { c->body_timeout = body_timeout; }
+
+void srs_http_conn_set_deadline(srs_http_conn_t *c, srs_utime_t deadline) { c->deadline = deadline; }
+
+srs_utime_t srs_http_conn_deadline(const srs_http_conn_t *c) { return c->deadline; }
+
+bool srs_http_deadline_timeout(srs_utime_t now, srs_utime_t per_call, srs_utime_t deadline, srs_utime_t *out)
+{
+    if (!deadline) {
+        *out = per_call;
+        return true;
+    }
+    srs_utime_t left = deadline - now;
+    if (left <= 0) return false;
+    *out = (per_call == SRS_UTIME_NO_TIMEOUT || left < per_call) ? left : per_call;
+    return true;
+}
+
+/* The earlier of two deadlines (0 = none). */
+static srs_utime_t earlier(srs_utime_t a, srs_utime_t b)
+{
+    if (!a) return b;
+    if (!b) return a;
+    return SRS_MIN(a, b);
+}
+
+srs_error_t srs_http_conn_io_timeout(const srs_http_conn_t *c, srs_utime_t per_call, srs_utime_t *out)
+{
+    if (!srs_http_deadline_timeout(srs_time_now(), per_call, c->deadline, out)) {
+        return srs_error_new(ERROR_SYSTEM_TIMEOUT, "deadline passed");
+    }
+    return srs_success;
+}
+
+/* For a body read: the connection's deadline and the body's, whichever comes first. */
+static srs_error_t body_io_timeout(const srs_http_conn_t *c, srs_utime_t *out)
+{
+    srs_utime_t d = earlier(c->deadline, c->body_deadline);
+    if (!srs_http_deadline_timeout(srs_time_now(), c->read_timeout, d, out)) {
+        return srs_error_new(ERROR_SYSTEM_TIMEOUT, "body not complete in time");
+    }
+    return srs_success;
+}
+
 st_netfd_t srs_http_conn_fd(srs_http_conn_t *c) { return c->fd; }
 
 bool srs_http_conn_responded(const srs_http_conn_t *c) { return c->responded; }
@@ -58,6 +103,7 @@ void srs_http_conn_reset_message(srs_http_conn_t *c)
     c->head_started = false;
     c->body_mode = SRS_HTTP_BODY_NONE;
     c->body_left = 0;
+    c->body_deadline = 0;
     c->body_broken = false;
     c->expect_continue = false;
     c->minor = 1;
@@ -162,6 +208,7 @@ srs_error_t srs_http_conn_read_head(srs_http_conn_t *c, int line_code, size_t *h
         make_room(c, SRS_HTTP_MAX_HEAD);
 
         srs_utime_t timeout = c->read_timeout;
+        if ((err = srs_http_conn_io_timeout(c, timeout, &timeout)) != srs_success) return srs_error_wrap(err, "read head");
         if (deadline) {
             srs_utime_t left = deadline - srs_time_now();
             if (left <= 0) return srs_error_new(ERROR_SYSTEM_TIMEOUT, "head not complete in %lld ms", (long long)(c->head_timeout / 1000));
@@ -203,6 +250,10 @@ srs_error_t srs_http_read_request(srs_http_conn_t *c, srs_http_request_t *req)
         c->body_mode = SRS_HTTP_BODY_LENGTH;
         c->body_left = req->content_length;
     }
+    /* The request body is one phase with one budget, however slowly its bytes come. */
+    if (c->body_mode != SRS_HTTP_BODY_NONE && c->body_timeout != SRS_UTIME_NO_TIMEOUT) {
+        c->body_deadline = srs_time_now() + c->body_timeout;
+    }
     const char *expect = srs_http_headers_get(&req->headers, "Expect");
     c->expect_continue = c->minor >= 1 && c->body_mode != SRS_HTTP_BODY_NONE && expect &&
                          !strcasecmp(expect, "100-continue");
@@ -214,7 +265,10 @@ static srs_error_t fill_buffer(srs_http_conn_t *c)
 {
     c->start = c->end = 0;
     size_t n = 0;
-    srs_error_t err = srs_st_read(c->fd, c->buf, c->cap, c->read_timeout, &n);
+    srs_utime_t timeout = 0;
+    srs_error_t err = body_io_timeout(c, &timeout);
+    if (err) return err;
+    err = srs_st_read(c->fd, c->buf, c->cap, timeout, &n);
     if (err) return err;
     c->end = n;
     return srs_success;
@@ -244,12 +298,14 @@ static srs_error_t read_body_bytes(srs_http_conn_t *c, char *buf, size_t size, s
     }
 
     size_t want = size;
+    srs_utime_t timeout = 0;
     if (c->body_mode == SRS_HTTP_BODY_LENGTH && (uint64_t)want > (uint64_t)c->body_left) want = (size_t)c->body_left;
     if (buffered) {
         *n = SRS_MIN(want, buffered);
         memcpy(buf, c->buf + c->start, *n);
         c->start += *n;
-    } else if ((err = srs_st_read(c->fd, buf, want, c->read_timeout, n)) != srs_success) {
+    } else if ((err = body_io_timeout(c, &timeout)) != srs_success ||
+               (err = srs_st_read(c->fd, buf, want, timeout, n)) != srs_success) {
         /* A body that runs until close ends well at EOF. */
         if (c->body_mode == SRS_HTTP_BODY_UNTIL_CLOSE && srs_error_code(err) == ERROR_SYSTEM_EOF) {
             srs_error_free(err);
@@ -276,7 +332,9 @@ srs_error_t srs_http_read_body(srs_http_conn_t *c, void *buf, size_t size, size_
     if (c->expect_continue) {
         c->expect_continue = false;
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        if ((err = srs_st_write(c->fd, cont, sizeof(cont) - 1, c->write_timeout)) != srs_success) {
+        srs_utime_t timeout = 0;
+        if ((err = srs_http_conn_io_timeout(c, c->write_timeout, &timeout)) != srs_success ||
+            (err = srs_st_write(c->fd, cont, sizeof(cont) - 1, timeout)) != srs_success) {
             c->body_broken = true;
             return srs_error_wrap(err, "write 100 Continue");
         }
@@ -295,6 +353,12 @@ srs_error_t srs_http_read_body_all(srs_http_conn_t *c, size_t max, char **body, 
     if (c->body_mode == SRS_HTTP_BODY_LENGTH && (uint64_t)c->body_left > (uint64_t)max) {
         c->body_broken = true;
         return srs_error_new(ERROR_HTTP_TOO_LARGE, "body of %lld bytes over %zu", (long long)c->body_left, max);
+    }
+    /* The whole body within the body timeout, not per read (restored after: a server's request
+     * body keeps its own budget). */
+    srs_utime_t saved_deadline = c->body_deadline;
+    if (c->body_timeout != SRS_UTIME_NO_TIMEOUT) {
+        c->body_deadline = earlier(c->body_deadline, srs_time_now() + c->body_timeout);
     }
     /* Reading one byte over max tells a too large body from one of exactly max. */
     size_t limit = max < SIZE_MAX - 1 ? max + 1 : max;
@@ -315,11 +379,13 @@ srs_error_t srs_http_read_body_all(srs_http_conn_t *c, size_t max, char **body, 
         size_t n = 0;
         srs_error_t err = srs_http_read_body(c, b + got, cap - got, &n);
         if (err) {
+            c->body_deadline = saved_deadline;
             free(b);
             return srs_error_wrap(err, "read body after %zu bytes", got);
         }
         got += n;
     }
+    c->body_deadline = saved_deadline;
     if (got > max) {
         c->body_broken = true;
         free(b);
@@ -423,7 +489,9 @@ static srs_error_t build_response_head(srs_http_conn_t *c, int status, const srs
 
 static srs_error_t write_iov(srs_http_conn_t *c, struct iovec *iov, int n)
 {
-    srs_error_t err = srs_st_writev(c->fd, iov, n, c->write_timeout);
+    srs_utime_t timeout = 0;
+    srs_error_t err = srs_http_conn_io_timeout(c, c->write_timeout, &timeout);
+    if (!err) err = srs_st_writev(c->fd, iov, n, timeout);
     if (err) {
         c->keep_alive = false;
         return srs_error_wrap(err, "write response");

@@ -16,6 +16,12 @@ typedef enum {
 struct srs_http_conn_s {
     st_netfd_t fd;
     srs_utime_t read_timeout, write_timeout, head_timeout;
+    /* Total budget of a body read (srs_http_read_body_all, and a request body on the server). */
+    srs_utime_t body_timeout;
+    /* Absolute time after which every read and write fails (0 = none): a phase's total deadline. */
+    srs_utime_t deadline;
+    /* Absolute time by which the current body must be read (0 = none); reads only. */
+    srs_utime_t body_deadline;
     /* Buffered, unconsumed bytes are buf[start..end). */
     char *buf;
     size_t cap, start, end;
@@ -42,6 +48,10 @@ void srs_http_conn_reset_message(srs_http_conn_t *c);
  * SRS_HTTP_MAX_LINE fails with line_code, a head over SRS_HTTP_MAX_HEAD with
  * ERROR_HTTP_HEADERS_TOO_LARGE, a head slower than head_timeout with ERROR_SYSTEM_TIMEOUT. */
 srs_error_t srs_http_conn_read_head(srs_http_conn_t *c, int line_code, size_t *head_len);
+
+/* The timeout of one blocking call: min(per_call, what is left of c->deadline). Fails with
+ * ERROR_SYSTEM_TIMEOUT once the deadline passed. */
+srs_error_t srs_http_conn_io_timeout(const srs_http_conn_t *c, srs_utime_t per_call, srs_utime_t *out);
 
 /* True when s[0..n) is a non-empty RFC 9110 token (methods, header names). */
 bool srs_http_is_token(const char *s, size_t n);

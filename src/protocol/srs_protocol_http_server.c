@@ -11,6 +11,8 @@
 #define SRS_HTTP_DEFAULT_HEAD_TIMEOUT (10 * SRS_UTIME_SECONDS)
 #define SRS_HTTP_DEFAULT_IDLE_TIMEOUT (30 * SRS_UTIME_SECONDS)
 #define SRS_HTTP_DEFAULT_WRITE_TIMEOUT (30 * SRS_UTIME_SECONDS)
+/* A request body, whole: a register body is 1 KiB, a WHEP offer a few. */
+#define SRS_HTTP_DEFAULT_BODY_TIMEOUT (30 * SRS_UTIME_SECONDS)
 /* An unread body up to this is drained to keep the connection; a longer one closes it (as Go). */
 #define SRS_HTTP_MAX_DISCARD (256 * 1024)
 /* How long an error answer waits for the peer to stop sending before the close. */
@@ -89,10 +91,21 @@ static srs_error_t finish_request(srs_http_conn_t *c, bool *next)
     return discard_body(c, next);
 }
 
+static srs_utime_t default_head_timeout = SRS_HTTP_DEFAULT_HEAD_TIMEOUT;
+static srs_utime_t default_body_timeout = SRS_HTTP_DEFAULT_BODY_TIMEOUT;
+
+void srs_http_server_set_defaults(srs_utime_t head_timeout, srs_utime_t body_timeout)
+{
+    if (head_timeout) default_head_timeout = head_timeout;
+    if (body_timeout) default_body_timeout = body_timeout;
+}
+
 srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opts,
                                 srs_http_handler_fn handler, void *ctx)
 {
-    srs_http_server_opts_t o = {SRS_HTTP_DEFAULT_HEAD_TIMEOUT, SRS_HTTP_DEFAULT_IDLE_TIMEOUT, SRS_HTTP_DEFAULT_WRITE_TIMEOUT};
+    srs_http_server_opts_t o = {default_head_timeout, SRS_HTTP_DEFAULT_IDLE_TIMEOUT, SRS_HTTP_DEFAULT_WRITE_TIMEOUT,
+                                default_body_timeout};
+    if (opts && opts->body_timeout) o.body_timeout = opts->body_timeout;
     if (opts && opts->head_timeout) o.head_timeout = opts->head_timeout;
     if (opts && opts->idle_timeout) o.idle_timeout = opts->idle_timeout;
     if (opts && opts->write_timeout) o.write_timeout = opts->write_timeout;
@@ -100,6 +113,7 @@ srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opt
     srs_http_conn_t *c = srs_http_conn_new(fd);
     srs_http_conn_set_timeouts(c, o.idle_timeout, o.write_timeout);
     srs_http_conn_set_head_timeout(c, o.head_timeout);
+    srs_http_conn_set_body_timeout(c, o.body_timeout);
 
     srs_http_request_t req;
     memset(&req, 0, sizeof(req));
