@@ -318,6 +318,10 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_duration("PROXY_SRT_SESSION_TIMEOUT", "30s", 0, true, &cfg->srt_session_timeout)) != srs_success) return err;
     if ((err = read_int("PROXY_MAX_CONNECTIONS", "10000", 0, INT_MAX, &cfg->max_connections)) != srs_success) return err;
     if ((err = read_string("PROXY_SYSTEM_API_TOKEN", "", true, cfg->system_api_token, sizeof(cfg->system_api_token))) != srs_success) return err;
+    if ((err = read_int("PROXY_RTC_MAX_SESSIONS", "10000", 0, INT_MAX, &cfg->rtc_max_sessions)) != srs_success) return err;
+    if ((err = read_int("PROXY_RTC_MAX_SESSIONS_PER_IP", "1000", 0, INT_MAX, &cfg->rtc_max_sessions_per_ip)) != srs_success) return err;
+    if ((err = read_int("PROXY_RTC_OFFERS_PER_IP", "200", 0, INT_MAX, &cfg->rtc_offers_per_ip)) != srs_success) return err;
+    if ((err = read_duration("PROXY_RTC_PENDING_TIMEOUT", "10s", 0, true, &cfg->rtc_pending_timeout)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -380,6 +384,14 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
              duration_text(cfg->srt_session_timeout, d[4], sizeof(d[4])),
              cfg->max_connections, *cfg->system_api_token ? SECRET_MASK : "",
              srs_log_level_name((srs_log_level_t)cfg->log_level));
+    size_t used = strlen(buf);
+    char pending[32];
+    if (used < size) {
+        snprintf(buf + used, size - used, ", PROXY_RTC_MAX_SESSIONS=%d, PROXY_RTC_MAX_SESSIONS_PER_IP=%d, "
+                 "PROXY_RTC_OFFERS_PER_IP=%d, PROXY_RTC_PENDING_TIMEOUT=%s", cfg->rtc_max_sessions,
+                 cfg->rtc_max_sessions_per_ip, cfg->rtc_offers_per_ip,
+                 duration_text(cfg->rtc_pending_timeout, pending, sizeof(pending)));
+    }
 }
 
 void srs_config_log(const srs_config_t *cfg)

@@ -233,6 +233,13 @@ bool srs_stun_check_fingerprint(const uint8_t *data, size_t len, const srs_stun_
     return (crc ^ STUN_FINGERPRINT_XOR) == get_u32(data + off + STUN_ATTR_HEADER_SIZE);
 }
 
+bool srs_stun_authentic(const uint8_t *data, size_t len, const srs_stun_msg_t *m, const char *pwd)
+{
+    if (!pwd || !pwd[0] || !m) return false;
+    if (!srs_stun_check_integrity(data, len, m, pwd)) return false;
+    return !m->has_fingerprint || srs_stun_check_fingerprint(data, len, m);
+}
+
 /* A bounded writer over the caller's buffer. */
 typedef struct {
     uint8_t *buf;
