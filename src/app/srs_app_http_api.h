@@ -5,6 +5,7 @@
 #define SRS_APP_HTTP_API_H
 
 #include "srs_app_server.h"
+#include "srs_protocol_http.h"
 
 srs_error_t srs_http_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer);
 
