@@ -210,7 +210,7 @@ def test_whep_on_a_and_media_on_b(redis, two_proxies, origin):
     client = RtcClient()
     bind_and_echo(client, b, username)
     assert origin.usernames[-1] == username
-    status, body = http_json(b.port("HTTP_API"), "GET", "/api/v1/sessions")
+    status, body = http_json(b.port("SYSTEM_API"), "GET", "/api/v1/sessions")
     assert status == 200 and [s["ufrag"] for s in body["sessions"]] == [username]
     client.close()
 

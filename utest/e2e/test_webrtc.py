@@ -46,7 +46,7 @@ def whep(proxy, stream="livestream", ufrag=None, path="/rtc/v1/whep/", timeout=5
 
 
 def sessions(proxy):
-    status, body = http_json(proxy.port("HTTP_API"), "GET", "/api/v1/sessions")
+    status, body = http_json(proxy.port("SYSTEM_API"), "GET", "/api/v1/sessions")
     assert status == 200
     return body["sessions"]
 
@@ -73,8 +73,10 @@ def test_whep_signal_stun_and_media_both_ways(proxy, origin):
     # The origin's candidate now points at the proxy's UDP port; the IP stays the origin's.
     port = proxy.port("WEBRTC_SERVER")
     assert "127.0.0.1 %d typ host" % port in answer and " %d typ host" % origin.rtc_port not in answer
-    # The Location is the origin's, relative, so the client DELETEs through the proxy.
+    # The Location is the origin's, relative, so the client DELETEs through the proxy, with the
+    # proxy's token.
     assert headers["location"].startswith("/rtc/v1/whip/?action=delete")
+    assert re.search(r"&proxy_token=[0-9a-f]{32}$", headers["location"]), headers["location"]
     # The offer reached the origin with its Content-Type.
     path, hdrs, body = origin.offers[-1]
     assert path == "/rtc/v1/whep/?app=live&stream=livestream" and hdrs["Content-Type"] == "application/sdp"
@@ -126,7 +128,8 @@ def test_delete_ends_the_session(proxy, origin):
     assert len(sessions(proxy)) == 1
     status, hdrs, _ = http_request(proxy.port("HTTP_API"), "DELETE", headers["location"])
     assert status == 200 and hdrs["access-control-allow-origin"] == "*"
-    assert origin.deletes == [headers["location"]]
+    # The origin gets its own Location (without the proxy's token).
+    assert origin.deletes == [headers["location"].split("&proxy_token=")[0]]
     assert sessions(proxy) == []
     # Media for the ended session goes nowhere.
     client.send(proxy.port("WEBRTC_SERVER"), b"\x80\x60late-packet-xxxxx")
