@@ -92,6 +92,7 @@ class FakeRtcOrigin:
         self.status = None       # force an HTTP status
         self.delay = 0           # seconds before answering
         self.no_ufrag = False    # answer without a=ice-ufrag
+        self.delete_delay = 0    # seconds before answering a DELETE (an origin that hangs)
         self.stop_flag = False
         origin = self
 
@@ -127,6 +128,8 @@ class FakeRtcOrigin:
 
             def do_DELETE(self):
                 origin.deletes.append(self.path)
+                if origin.delete_delay:
+                    time.sleep(origin.delete_delay)
                 self.reply(200, "text/plain", "")
 
             def reply(self, status, ctype, body, extra=None):
