@@ -320,7 +320,7 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_string("PROXY_SYSTEM_API_TOKEN", "", true, cfg->system_api_token, sizeof(cfg->system_api_token))) != srs_success) return err;
     if ((err = read_int("PROXY_RTC_MAX_SESSIONS", "10000", 0, INT_MAX, &cfg->rtc_max_sessions)) != srs_success) return err;
     if ((err = read_int("PROXY_RTC_MAX_SESSIONS_PER_IP", "1000", 0, INT_MAX, &cfg->rtc_max_sessions_per_ip)) != srs_success) return err;
-    if ((err = read_int("PROXY_RTC_OFFERS_PER_IP", "200", 0, INT_MAX, &cfg->rtc_offers_per_ip)) != srs_success) return err;
+    if ((err = read_int("PROXY_RTC_OFFERS_PER_IP", "500", 0, INT_MAX, &cfg->rtc_offers_per_ip)) != srs_success) return err;
     if ((err = read_duration("PROXY_RTC_PENDING_TIMEOUT", "10s", 0, true, &cfg->rtc_pending_timeout)) != srs_success) return err;
     return read_log_level(cfg);
 }

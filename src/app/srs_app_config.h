@@ -41,7 +41,7 @@ typedef struct {
     /* WebRTC budgets (srs_app_rtc_api.c, srs_app_rtc_server.c); 0 = no cap: */
     int rtc_max_sessions;                /* PROXY_RTC_MAX_SESSIONS, default 10000 */
     int rtc_max_sessions_per_ip;         /* PROXY_RTC_MAX_SESSIONS_PER_IP, default 1000 */
-    int rtc_offers_per_ip;               /* PROXY_RTC_OFFERS_PER_IP, offers per second per address, default 200 */
+    int rtc_offers_per_ip;               /* PROXY_RTC_OFFERS_PER_IP, offers per second per address, default 500 */
     srs_utime_t rtc_pending_timeout;     /* PROXY_RTC_PENDING_TIMEOUT, offered but never bound, default 10s */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
 } srs_config_t;
