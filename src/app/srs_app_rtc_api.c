@@ -323,8 +323,10 @@ typedef struct {
     char origin_location[SRS_RTC_LOCATION_MAX];
 } delete_copy_t;
 
+/* forward_auth: the client's Authorization goes to the origin (WHIP/WHEP); never the system
+ * API's own token. */
 static srs_error_t delete_session(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req,
-                                  const srs_rtc_session_t *s, const char *why)
+                                  const srs_rtc_session_t *s, const char *why, bool forward_auth)
 {
     delete_copy_t d;
     snprintf(d.ufrag, sizeof(d.ufrag), "%s", s->ufrag);
@@ -338,7 +340,7 @@ static srs_error_t delete_session(srs_proxy_t *p, srs_http_conn_t *c, srs_http_r
     int status = 200;
     if (d.origin_location[0] && d.origin_api_port) {
         srs_http_headers_t h = {0};
-        const char *auth = srs_http_headers_get(&req->headers, "Authorization");
+        const char *auth = forward_auth ? srs_http_headers_get(&req->headers, "Authorization") : NULL;
         if (auth) srs_http_headers_set(&h, "Authorization", auth);
         srs_http_client_t *cli = NULL;
         srs_error_t err = srs_http_client_do(d.origin_ip, d.origin_api_port, "DELETE", d.origin_location, &h, NULL, 0,
@@ -376,14 +378,14 @@ static srs_error_t serve_delete(srs_proxy_t *p, srs_http_conn_t *c, srs_http_req
         if (s && (!s->token[0] || !token_equal(token, s->token))) s = NULL;
     }
     if (!s) return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session for this Location"));
-    return delete_session(p, c, req, s, "deleted by client");
+    return delete_session(p, c, req, s, "deleted by client", true);
 }
 
 srs_error_t srs_rtc_api_delete_by_ufrag(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req, const char *ufrag)
 {
     srs_rtc_session_t *s = srs_rtc_server_find_by_ufrag(p->rtc, ufrag);
     if (!s) return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session %s", ufrag));
-    return delete_session(p, c, req, s, "deleted through the system API");
+    return delete_session(p, c, req, s, "deleted through the system API", false);
 }
 
 srs_error_t srs_rtc_api_serve(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req)

@@ -87,6 +87,7 @@ class FakeRtcOrigin:
         self.usernames = []      # STUN USERNAMEs seen
         self.peers = set()       # source addresses seen (one per proxy session socket)
         self.deletes = []        # DELETE targets
+        self.delete_headers = [] # their headers
         self.offers = []         # (path, headers, body)
         # Behaviour knobs for error tests.
         self.status = None       # force an HTTP status
@@ -128,6 +129,7 @@ class FakeRtcOrigin:
 
             def do_DELETE(self):
                 origin.deletes.append(self.path)
+                origin.delete_headers.append(dict(self.headers))
                 if origin.delete_delay:
                     time.sleep(origin.delete_delay)
                 self.reply(200, "text/plain", "")

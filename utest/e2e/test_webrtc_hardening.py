@@ -206,6 +206,9 @@ def test_system_api_deletes_any_session_with_its_token(origin):
         status, _, _ = http_request(p.port("SYSTEM_API"), "DELETE", "/api/v1/sessions?ufrag=%s" % username, None, auth)
         assert status == 200
         assert sessions(p, auth) == []
+        # The origin heard of it at its own Location, without the system API's token.
+        assert len(origin.deletes) == 1 and "proxy_token" not in origin.deletes[0]
+        assert "Authorization" not in origin.delete_headers[0]
         c.close()
     finally:
         stop_proxy(p)
