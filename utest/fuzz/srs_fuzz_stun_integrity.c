@@ -30,11 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ok) return 0;
     if (!key[0] || !m.has_integrity || !srs_stun_check_integrity(msg, len, &m, key)) abort();
 
-    /* Another key (last character changed) must fail. */
+    /* Another key (its last character changed; the key ends at its first NUL) must fail. */
     char other[65];
-    memcpy(other, key, n + 1);
-    other[n - 1] = (char)(other[n - 1] == 'x' ? 'y' : 'x');
-    if (strlen(other) == strlen(key) && srs_stun_authentic(msg, len, &m, other)) abort();
+    size_t klen = strlen(key);
+    memcpy(other, key, klen + 1);
+    other[klen - 1] = (char)(other[klen - 1] == 'x' ? 'y' : 'x');
+    if (srs_stun_authentic(msg, len, &m, other)) abort();
 
     /* One flipped bit anywhere the HMAC covers, except the length field, must fail. */
     uint8_t copy[2048];
