@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <string>
 
 extern "C" {
 #include "srs_app_rtc_session.h"
@@ -204,4 +205,45 @@ TEST(AppRtcServerTest, LoadBalancerKeepsTheIcePassword)
     char tiny[4];
     HELPER_EXPECT_FAILED(lb->vt->load_rtc_by_ufrag(lb, "ans:off", url, sizeof(url), tiny, sizeof(tiny)));
     srs_lb_free(lb);
+}
+
+extern "C" {
+#include "srs_app_config.h"
+}
+
+// The WebRTC budgets: defaults that keep one address's benchmarks working, 0 = no cap, and
+// invalid values named in the error.
+TEST(AppRtcServerTest, BudgetsFromTheEnvironment)
+{
+    const char *names[] = {"PROXY_RTC_MAX_SESSIONS", "PROXY_RTC_MAX_SESSIONS_PER_IP", "PROXY_RTC_OFFERS_PER_IP",
+                           "PROXY_RTC_PENDING_TIMEOUT", "PROXY_STATIC_FILES"};
+    for (const char *n : names) unsetenv(n);
+    setenv("PROXY_STATIC_FILES", "", 1);
+    srs_config_t cfg;
+    HELPER_EXPECT_SUCCESS(srs_config_load(&cfg, NULL));
+    EXPECT_EQ(10000, cfg.rtc_max_sessions);
+    EXPECT_EQ(1000, cfg.rtc_max_sessions_per_ip);
+    EXPECT_EQ(500, cfg.rtc_offers_per_ip);
+    EXPECT_EQ(10 * SRS_UTIME_SECONDS, cfg.rtc_pending_timeout);
+    char line[4096];
+    srs_config_describe(&cfg, line, sizeof(line));
+    EXPECT_NE(nullptr, strstr(line, "PROXY_RTC_MAX_SESSIONS=10000, PROXY_RTC_MAX_SESSIONS_PER_IP=1000, "
+                                    "PROXY_RTC_OFFERS_PER_IP=500, PROXY_RTC_PENDING_TIMEOUT=10s")) << line;
+
+    setenv("PROXY_RTC_MAX_SESSIONS", "0", 1);
+    setenv("PROXY_RTC_MAX_SESSIONS_PER_IP", "3", 1);
+    setenv("PROXY_RTC_OFFERS_PER_IP", "0", 1);
+    setenv("PROXY_RTC_PENDING_TIMEOUT", "1500ms", 1);
+    HELPER_EXPECT_SUCCESS(srs_config_load(&cfg, NULL));
+    EXPECT_EQ(0, cfg.rtc_max_sessions);
+    EXPECT_EQ(3, cfg.rtc_max_sessions_per_ip);
+    EXPECT_EQ(0, cfg.rtc_offers_per_ip);
+    EXPECT_EQ(1500 * SRS_UTIME_MILLISECONDS, cfg.rtc_pending_timeout);
+
+    setenv("PROXY_RTC_MAX_SESSIONS_PER_IP", "-1", 1);
+    srs_error_t err = srs_config_load(&cfg, NULL);
+    ASSERT_TRUE(err != srs_success);
+    EXPECT_NE(std::string::npos, std::string(srs_error_summary(err)).find("PROXY_RTC_MAX_SESSIONS_PER_IP=-1"));
+    srs_error_free(err);
+    for (const char *n : names) unsetenv(n);
 }
