@@ -5,7 +5,8 @@
  * client ◄──UDP── listener ◄──"rtc-forwarder"────── epoll set of every session socket ◄── origin
  *
  * A datagram is matched by its client address (O(1)); only a STUN binding request whose USERNAME
- * names a session (signalled through WHIP/WHEP, or found in the load balancer) binds an address.
+ * names a session (signalled through WHIP/WHEP, or found in the load balancer) and whose
+ * MESSAGE-INTEGRITY verifies with the origin's ICE password binds a new address.
  * The session sockets live in one private epoll set watched by one coroutine, so the scheduler's
  * poll does not grow with the number of sessions. Sessions end on idle timeout, a DTLS alert,
  * a WHIP/WHEP DELETE, or an origin socket error. */
