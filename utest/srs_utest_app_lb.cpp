@@ -468,22 +468,22 @@ TEST_F(AppLbMemoryTest, HlsExpiresAfterLastUse)
 TEST_F(AppLbMemoryTest, RtcStoreLoadRemoveExpire)
 {
     char su[128];
-    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "ans:off", su, sizeof(su)), ERROR_SESSION_NOT_FOUND);
-    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "live/s", "ans:off"));
-    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "ans:off", su, sizeof(su)));
+    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "ans:off", su, sizeof(su), NULL, 0), ERROR_SESSION_NOT_FOUND);
+    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "live/s", "ans:off", ""));
+    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "ans:off", su, sizeof(su), NULL, 0));
     EXPECT_STREQ("live/s", su);
 
     HELPER_EXPECT_SUCCESS(lb->vt->remove_rtc(lb, "ans:off"));
     HELPER_EXPECT_SUCCESS(lb->vt->remove_rtc(lb, "ans:off"));
-    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "ans:off", su, sizeof(su)), ERROR_SESSION_NOT_FOUND);
+    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "ans:off", su, sizeof(su), NULL, 0), ERROR_SESSION_NOT_FOUND);
 
-    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "live/s", "a2:o2"));
+    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "live/s", "a2:o2", ""));
     fake_now += SRS_LB_RTC_ALIVE - 1;
-    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a2:o2", su, sizeof(su)));  // refreshes
+    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a2:o2", su, sizeof(su), NULL, 0));  // refreshes
     fake_now += SRS_LB_RTC_ALIVE - 1;
-    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a2:o2", su, sizeof(su)));
+    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a2:o2", su, sizeof(su), NULL, 0));
     fake_now += SRS_LB_RTC_ALIVE;
-    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "a2:o2", su, sizeof(su)), ERROR_SESSION_NOT_FOUND);
+    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "a2:o2", su, sizeof(su), NULL, 0), ERROR_SESSION_NOT_FOUND);
 }
 
 TEST_F(AppLbMemoryTest, SweepEmptiesExpiredTables)
@@ -491,11 +491,11 @@ TEST_F(AppLbMemoryTest, SweepEmptiesExpiredTables)
     for (int i = 0; i < 100; i++) {
         std::string n = std::to_string(i);
         HELPER_EXPECT_SUCCESS(lb->vt->store_hls(lb, ("live/h" + n).c_str(), ("id" + n).c_str(), "http://h/x.m3u8"));
-        HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, ("live/r" + n).c_str(), ("u" + n).c_str()));
+        HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, ("live/r" + n).c_str(), ("u" + n).c_str(), ""));
     }
     fake_now += SRS_LB_HLS_ALIVE - 1;
     char su[64];
-    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "u7", su, sizeof(su)));
+    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "u7", su, sizeof(su), NULL, 0));
     lb->vt->sweep(lb);
     EXPECT_EQ(100u, sizes().hls_streams);
     EXPECT_EQ(100u, sizes().rtc_sessions);
@@ -505,6 +505,6 @@ TEST_F(AppLbMemoryTest, SweepEmptiesExpiredTables)
     EXPECT_EQ(0u, sizes().hls_streams);
     EXPECT_EQ(0u, sizes().hls_sessions);
     EXPECT_EQ(1u, sizes().rtc_sessions);  // u7 was used later
-    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "u7", su, sizeof(su)));
+    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "u7", su, sizeof(su), NULL, 0));
     EXPECT_STREQ("live/r7", su);
 }

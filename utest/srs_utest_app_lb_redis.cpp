@@ -145,7 +145,7 @@ TEST(AppLbRedisTest, KeyPrefixComesFirstInEveryKey)
     HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &o));
     EXPECT_EQ("vid-1-svc-100", pick_id(lb, "__defaultVhost__/live/s"));
     HELPER_EXPECT_SUCCESS(lb->vt->store_hls(lb, "__defaultVhost__/live/s", "spb1", "http://h/live/s.m3u8"));
-    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "__defaultVhost__/live/s", "a1:b1"));
+    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "__defaultVhost__/live/s", "a1:b1", ""));
 
     EXPECT_EQ("[\"myapp:srs-proxy-server:vid-1-svc-100\"]", cmd(raw, {"GET", "myapp:srs-proxy-all-servers"}));
     EXPECT_EQ("myapp:srs-proxy-server:vid-1-svc-100", cmd(raw, {"GET", "myapp:srs-proxy-url:__defaultVhost__/live/s"}));
@@ -301,7 +301,7 @@ TEST(AppLbRedisTest, WebrtcSessionsLoadOnAnotherProxyAndEndedOnesAreDeletedInThe
     srs_lb_t *a = new_lb(server.port);
     srs_lb_t *b = new_lb(server.port);
     srs_resp_client_t *raw = raw_client(server.port);
-    HELPER_EXPECT_SUCCESS(a->vt->store_rtc(a, "__defaultVhost__/live/s", "ans1:off1"));
+    HELPER_EXPECT_SUCCESS(a->vt->store_rtc(a, "__defaultVhost__/live/s", "ans1:off1", ""));
 
     std::string json = "{\"stream_url\":\"__defaultVhost__/live/s\",\"ufrag\":\"ans1:off1\"}";
     EXPECT_EQ(json, cmd(raw, {"GET", "srs-proxy-ufrag:ans1:off1"}));
@@ -311,9 +311,9 @@ TEST(AppLbRedisTest, WebrtcSessionsLoadOnAnotherProxyAndEndedOnesAreDeletedInThe
 
     // A binding request for that ufrag arriving at proxy B finds the session.
     char url[256];
-    HELPER_EXPECT_SUCCESS(b->vt->load_rtc_by_ufrag(b, "ans1:off1", url, sizeof(url)));
+    HELPER_EXPECT_SUCCESS(b->vt->load_rtc_by_ufrag(b, "ans1:off1", url, sizeof(url), NULL, 0));
     EXPECT_STREQ("__defaultVhost__/live/s", url);
-    HELPER_EXPECT_FAILED_CODE(b->vt->load_rtc_by_ufrag(b, "x:y", url, sizeof(url)), ERROR_SESSION_NOT_FOUND);
+    HELPER_EXPECT_FAILED_CODE(b->vt->load_rtc_by_ufrag(b, "x:y", url, sizeof(url), NULL, 0), ERROR_SESSION_NOT_FOUND);
 
     // remove_rtc does no Redis I/O (the relay's packet coroutine calls it); the keys go soon after.
     HELPER_EXPECT_SUCCESS(a->vt->remove_rtc(a, "ans1:off1"));
@@ -323,14 +323,14 @@ TEST(AppLbRedisTest, WebrtcSessionsLoadOnAnotherProxyAndEndedOnesAreDeletedInThe
     EXPECT_EQ("(nil)", cmd(raw, {"GET", "srs-proxy-rtc:__defaultVhost__/live/s"}));
 
     // Ended and offered again at once with the same ufrag: the new session stays.
-    HELPER_EXPECT_SUCCESS(a->vt->store_rtc(a, "__defaultVhost__/live/s", "ans2:off2"));
+    HELPER_EXPECT_SUCCESS(a->vt->store_rtc(a, "__defaultVhost__/live/s", "ans2:off2", ""));
     HELPER_EXPECT_SUCCESS(a->vt->remove_rtc(a, "ans2:off2"));
-    HELPER_EXPECT_SUCCESS(a->vt->store_rtc(a, "__defaultVhost__/live/s", "ans2:off2"));
+    HELPER_EXPECT_SUCCESS(a->vt->store_rtc(a, "__defaultVhost__/live/s", "ans2:off2", ""));
     run_for(1500 * SRS_UTIME_MILLISECONDS);
     EXPECT_EQ("(int)1", cmd(raw, {"EXISTS", "srs-proxy-ufrag:ans2:off2"}));
 
     // Another session of the stream keeps its stream entry when an older one ends.
-    HELPER_EXPECT_SUCCESS(b->vt->store_rtc(b, "__defaultVhost__/live/s", "ans3:off3"));
+    HELPER_EXPECT_SUCCESS(b->vt->store_rtc(b, "__defaultVhost__/live/s", "ans3:off3", ""));
     HELPER_EXPECT_SUCCESS(a->vt->remove_rtc(a, "ans2:off2"));
     run_for(1500 * SRS_UTIME_MILLISECONDS);
     EXPECT_EQ("(nil)", cmd(raw, {"GET", "srs-proxy-ufrag:ans2:off2"}));
@@ -409,7 +409,7 @@ TEST(AppLbRedisTest, RedisLostServesFromTheLocalCacheThenResyncs)
     srs_origin_t o1 = make_origin("vid-1", "100", 19351);
     HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &o1));
     EXPECT_EQ("vid-1-svc-100", pick_id(lb, "__defaultVhost__/live/s"));
-    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "__defaultVhost__/live/s", "a:b"));
+    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "__defaultVhost__/live/s", "a:b", ""));
     HELPER_EXPECT_SUCCESS(lb->vt->store_hls(lb, "__defaultVhost__/live/s", "spb-9", "http://h/live/s.m3u8"));
 
     server.stop();
@@ -418,11 +418,11 @@ TEST(AppLbRedisTest, RedisLostServesFromTheLocalCacheThenResyncs)
     EXPECT_EQ("vid-1-svc-100", pick_id(lb, "__defaultVhost__/live/new"));
     srs_origin_t o2 = make_origin("vid-2", "200", 19352);
     HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &o2));
-    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "__defaultVhost__/live/s", "c:d"));
+    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "__defaultVhost__/live/s", "c:d", ""));
     char url[256], full[256], spbhid[64];
-    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a:b", url, sizeof(url)));
+    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a:b", url, sizeof(url), NULL, 0));
     EXPECT_STREQ("__defaultVhost__/live/s", url);
-    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "x:y", url, sizeof(url)), ERROR_SESSION_NOT_FOUND);
+    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "x:y", url, sizeof(url), NULL, 0), ERROR_SESSION_NOT_FOUND);
     HELPER_EXPECT_SUCCESS(lb->vt->load_hls_by_spbhid(lb, "spb-9", url, sizeof(url), full, sizeof(full)));
     HELPER_EXPECT_SUCCESS(lb->vt->load_hls_by_stream(lb, "__defaultVhost__/live/s", spbhid, sizeof(spbhid)));
     EXPECT_STREQ("spb-9", spbhid);

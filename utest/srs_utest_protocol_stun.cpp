@@ -468,3 +468,78 @@ TEST(ProtocolStunTest, RtcpByPayloadType)
     p[0] = 0x00; // STUN
     EXPECT_FALSE(srs_rtc_is_rtcp(p, sizeof(p)));
 }
+
+// What the WebRTC relay requires before a binding request moves a session to a new address.
+static std::vector<uint8_t> signed_request(const char *username, const char *pwd, bool fingerprint)
+{
+    srs_stun_build_t b;
+    memset(&b, 0, sizeof(b));
+    b.type = SRS_STUN_BINDING_REQUEST;
+    b.username = username;
+    b.priority = 1853824767;
+    b.ice_controlling = true;
+    b.tiebreaker = 0x1122334455667788ull;
+    b.integrity_pwd = pwd;
+    b.fingerprint = fingerprint;
+    uint8_t buf[512];
+    size_t len = 0;
+    srs_error_t err = srs_stun_build(&b, buf, sizeof(buf), &len);
+    EXPECT_TRUE(err == srs_success);
+    srs_error_free(err);
+    return std::vector<uint8_t>(buf, buf + len);
+}
+
+static bool authentic(const std::vector<uint8_t> &p, const char *pwd)
+{
+    srs_stun_msg_t m;
+    srs_error_t err = srs_stun_parse(p.data(), p.size(), &m);
+    if (err) {
+        srs_error_free(err);
+        return false;
+    }
+    return srs_stun_authentic(p.data(), p.size(), &m, pwd);
+}
+
+TEST(ProtocolStunTest, AuthenticNeedsIntegrityWithTheReceiversPassword)
+{
+    std::vector<uint8_t> ok = signed_request("oans:coff", "originpwd0123456789012", true);
+    EXPECT_TRUE(authentic(ok, "originpwd0123456789012"));
+    // The offerer's password (the wrong side), another one, an empty one: refused.
+    EXPECT_FALSE(authentic(ok, "offerpwd01234567890123"));
+    EXPECT_FALSE(authentic(ok, "originpwd0123456789013"));
+    EXPECT_FALSE(authentic(ok, ""));
+    EXPECT_FALSE(authentic(ok, NULL));
+    // Without FINGERPRINT the integrity alone is enough.
+    EXPECT_TRUE(authentic(signed_request("oans:coff", "originpwd0123456789012", false), "originpwd0123456789012"));
+}
+
+TEST(ProtocolStunTest, AuthenticRefusesNoIntegrityOrAnyChangedByte)
+{
+    // The stolen USERNAME alone (what the hijack sent).
+    EXPECT_FALSE(authentic(signed_request("oans:coff", NULL, true), "originpwd0123456789012"));
+    EXPECT_FALSE(authentic(signed_request("oans:coff", NULL, false), "originpwd0123456789012"));
+
+    std::vector<uint8_t> ok = signed_request("oans:coff", "originpwd0123456789012", true);
+    srs_stun_msg_t m;
+    ASSERT_TRUE(srs_stun_parse(ok.data(), ok.size(), &m) == srs_success);
+    ASSERT_TRUE(m.has_integrity && m.has_fingerprint);
+    // Every byte the HMAC covers (header but the length, attributes before it) and the HMAC itself.
+    size_t covered = m.integrity_offset + 4 + 20;
+    for (size_t i = 0; i < covered; i++) {
+        if (i == 2 || i == 3) continue; // the length: the parse refuses another one
+        std::vector<uint8_t> bad = ok;
+        bad[i] ^= 0x40;
+        EXPECT_FALSE(authentic(bad, "originpwd0123456789012")) << "byte " << i;
+    }
+    // A good HMAC with a broken FINGERPRINT: refused too.
+    std::vector<uint8_t> bad = ok;
+    bad[bad.size() - 1] ^= 1;
+    EXPECT_FALSE(authentic(bad, "originpwd0123456789012"));
+}
+
+TEST(ProtocolStunTest, AuthenticRfc5769SampleRequest)
+{
+    std::vector<uint8_t> p(kRfc5769Request, kRfc5769Request + sizeof(kRfc5769Request));
+    EXPECT_TRUE(authentic(p, kRfc5769Password));
+    EXPECT_FALSE(authentic(p, "VOkJxbRl1RmTxUk/WvJxBu"));
+}

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +330,10 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_int("PROXY_HLS_MAX_PLAYLIST", "1048576", 1024, 64 * 1024 * 1024, &cfg->hls_max_playlist)) != srs_success) return err;
     if ((err = read_duration("PROXY_HTTP_HEAD_TIMEOUT", "10s", 1, false, &cfg->http_head_timeout)) != srs_success) return err;
     if ((err = read_duration("PROXY_HTTP_BODY_TIMEOUT", "30s", 1, false, &cfg->http_body_timeout)) != srs_success) return err;
+    if ((err = read_int("PROXY_RTC_MAX_SESSIONS", "10000", 0, INT_MAX, &cfg->rtc_max_sessions)) != srs_success) return err;
+    if ((err = read_int("PROXY_RTC_MAX_SESSIONS_PER_IP", "1000", 0, INT_MAX, &cfg->rtc_max_sessions_per_ip)) != srs_success) return err;
+    if ((err = read_int("PROXY_RTC_OFFERS_PER_IP", "500", 0, INT_MAX, &cfg->rtc_offers_per_ip)) != srs_success) return err;
+    if ((err = read_duration("PROXY_RTC_PENDING_TIMEOUT", "10s", 0, true, &cfg->rtc_pending_timeout)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -355,6 +360,18 @@ static const char *duration_text(srs_utime_t d, char *buf, size_t size)
 {
     srs_duration_format(d, buf, size);
     return buf;
+}
+
+/* Appends to what buf already holds; each group of variables is one call. */
+static void describe_append(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void describe_append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= size) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
 }
 
 void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
@@ -391,27 +408,22 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
              duration_text(cfg->srt_session_timeout, d[4], sizeof(d[4])),
              cfg->max_connections, *cfg->system_api_token ? SECRET_MASK : "",
              srs_log_level_name((srs_log_level_t)cfg->log_level));
-    size_t used = strlen(buf);
-    char srt_hs[32];
-    if (used < size) {
-        snprintf(buf + used, size - used,
-                 ", PROXY_SRT_MAX_SESSIONS=%d, PROXY_SRT_MAX_SESSIONS_PER_IP=%d, PROXY_SRT_MAX_HANDSHAKES_PER_IP=%d, "
-                 "PROXY_SRT_HANDSHAKE_TIMEOUT=%s",
-                 cfg->srt_max_sessions, cfg->srt_max_sessions_per_ip, cfg->srt_max_handshakes_per_ip,
-                 duration_text(cfg->srt_handshake_timeout, srt_hs, sizeof(srt_hs)));
-    }
-    /* HTTP hardening. */
-    used = strlen(buf);
-    if (used < size) {
-        snprintf(buf + used, size - used,
-                 ", PROXY_MAX_CONNECTIONS_PER_IP=%d, PROXY_SYSTEM_API_MAX_CONNECTIONS=%d, "
-                 "PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP=%d, PROXY_HLS_MAX_PLAYLIST=%d, "
-                 "PROXY_HTTP_HEAD_TIMEOUT=%s, PROXY_HTTP_BODY_TIMEOUT=%s",
-                 cfg->max_connections_per_ip, cfg->system_api_max_connections,
-                 cfg->system_api_max_connections_per_ip, cfg->hls_max_playlist,
-                 duration_text(cfg->http_head_timeout, d[0], sizeof(d[0])),
-                 duration_text(cfg->http_body_timeout, d[1], sizeof(d[1])));
-    }
+    char t[3][32];
+    describe_append(buf, size, ", PROXY_SRT_MAX_SESSIONS=%d, PROXY_SRT_MAX_SESSIONS_PER_IP=%d, "
+                    "PROXY_SRT_MAX_HANDSHAKES_PER_IP=%d, PROXY_SRT_HANDSHAKE_TIMEOUT=%s",
+                    cfg->srt_max_sessions, cfg->srt_max_sessions_per_ip, cfg->srt_max_handshakes_per_ip,
+                    duration_text(cfg->srt_handshake_timeout, t[0], sizeof(t[0])));
+    describe_append(buf, size, ", PROXY_MAX_CONNECTIONS_PER_IP=%d, PROXY_SYSTEM_API_MAX_CONNECTIONS=%d, "
+                    "PROXY_SYSTEM_API_MAX_CONNECTIONS_PER_IP=%d, PROXY_HLS_MAX_PLAYLIST=%d, "
+                    "PROXY_HTTP_HEAD_TIMEOUT=%s, PROXY_HTTP_BODY_TIMEOUT=%s",
+                    cfg->max_connections_per_ip, cfg->system_api_max_connections,
+                    cfg->system_api_max_connections_per_ip, cfg->hls_max_playlist,
+                    duration_text(cfg->http_head_timeout, t[1], sizeof(t[1])),
+                    duration_text(cfg->http_body_timeout, t[2], sizeof(t[2])));
+    describe_append(buf, size, ", PROXY_RTC_MAX_SESSIONS=%d, PROXY_RTC_MAX_SESSIONS_PER_IP=%d, "
+                    "PROXY_RTC_OFFERS_PER_IP=%d, PROXY_RTC_PENDING_TIMEOUT=%s", cfg->rtc_max_sessions,
+                    cfg->rtc_max_sessions_per_ip, cfg->rtc_offers_per_ip,
+                    duration_text(cfg->rtc_pending_timeout, t[0], sizeof(t[0])));
 }
 
 void srs_config_log(const srs_config_t *cfg)

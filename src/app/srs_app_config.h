@@ -45,6 +45,11 @@ typedef struct {
     int hls_max_playlist;                /* PROXY_HLS_MAX_PLAYLIST, default 1048576 bytes from the origin; the rewrite may give 4x */
     srs_utime_t http_head_timeout;       /* PROXY_HTTP_HEAD_TIMEOUT, default 10s: a request head, whole, from its first byte */
     srs_utime_t http_body_timeout;       /* PROXY_HTTP_BODY_TIMEOUT, default 30s: a request body, whole, from the end of its head */
+    /* WebRTC budgets (srs_app_rtc_api.c, srs_app_rtc_server.c); 0 = no cap: */
+    int rtc_max_sessions;                /* PROXY_RTC_MAX_SESSIONS, default 10000 */
+    int rtc_max_sessions_per_ip;         /* PROXY_RTC_MAX_SESSIONS_PER_IP, default 1000 */
+    int rtc_offers_per_ip;               /* PROXY_RTC_OFFERS_PER_IP, offers per second per address, default 500 */
+    srs_utime_t rtc_pending_timeout;     /* PROXY_RTC_PENDING_TIMEOUT, offered but never bound, default 10s */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
     /* SRT budgets (srs_app_srt_server.c); over one, the caller gets a rejection (SRT_REJ_RESOURCE). */
     int srt_max_sessions;                /* PROXY_SRT_MAX_SESSIONS, default 10000 (0 = unlimited) */

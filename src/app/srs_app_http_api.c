@@ -79,7 +79,7 @@ static void add_srt_session(void *ctx, const srs_srt_session_t *s)
 }
 
 /* What an operator asks when one player stutters: every live session and its counters. */
-static srs_error_t serve_sessions(srs_proxy_t *p, srs_http_conn_t *c)
+srs_error_t srs_api_serve_sessions(srs_proxy_t *p, srs_http_conn_t *c)
 {
     cJSON *obj = cJSON_CreateObject();
     cJSON_AddNumberToObject(obj, "code", 0);
@@ -102,9 +102,7 @@ static srs_error_t http_api_handle(void *ctx, srs_http_conn_t *c, srs_http_reque
     if (srs_rtc_api_match(req->path) || (!strcmp(req->method, "DELETE") && !strncmp(req->path, "/rtc/", 5))) {
         return srs_rtc_api_serve(p, c, req);
     }
-    if (!strcmp(req->path, "/api/v1/sessions") || !strcmp(req->path, "/api/v1/sessions/")) {
-        return serve_sessions(p, c);
-    }
+    /* /api/v1/sessions lives on the system API (srs_app_system_api.c): 404 here, as any unknown path. */
     if (!strcmp(req->path, "/metrics")) return srs_metrics_serve(p, c);
     return srs_http_write_error(c, 404, ERROR_HTTP_NOT_FOUND, "not found");
 }

@@ -27,9 +27,12 @@ typedef struct {
     srs_error_t (*load_hls_by_spbhid)(srs_lb_t *lb, const char *spbhid, char *stream_url, size_t su_size, char *full_url, size_t fu_size);
     /* The spbhid already issued for a stream URL, so a playlist request reuses it (no leak). */
     srs_error_t (*load_hls_by_stream)(srs_lb_t *lb, const char *stream_url, char *spbhid, size_t size);
-    /* WebRTC sessions: ufrag ("answerUfrag:offerUfrag") → stream URL. */
-    srs_error_t (*store_rtc)(srs_lb_t *lb, const char *stream_url, const char *ufrag);
-    srs_error_t (*load_rtc_by_ufrag)(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size);
+    /* WebRTC sessions: ufrag ("answerUfrag:offerUfrag") → stream URL and the origin's ICE password
+     * (the answer's a=ice-pwd: the key of the MESSAGE-INTEGRITY a proxy checks before it binds an
+     * address; "" when unknown). load copies the password into pwd (pwd_size bytes, "" if none; pwd NULL: not wanted). */
+    srs_error_t (*store_rtc)(srs_lb_t *lb, const char *stream_url, const char *ufrag, const char *ice_pwd);
+    srs_error_t (*load_rtc_by_ufrag)(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size,
+                                     char *pwd, size_t pwd_size);
     /* Forget a session (it ended); removing a missing one succeeds. */
     srs_error_t (*remove_rtc)(srs_lb_t *lb, const char *ufrag);
     /* Drop expired HLS/RTC entries and sticky picks of origins long gone; called every few seconds. */
@@ -88,7 +91,7 @@ srs_error_t srs_lb_copy_out(char *dst, size_t size, const char *src);
 
 /* Session tables of both balancers (memory; Redis's local cache): string map values that expire
  * `alive` after their last use. An HLS stream (value = spbhid), an HLS session (value = stream URL,
- * extra = full URL) or a WebRTC session (value = stream URL). */
+ * extra = full URL) or a WebRTC session (value = stream URL, extra = the origin's ICE password). */
 typedef struct {
     char *value;
     char *extra;

@@ -160,18 +160,21 @@ static srs_error_t mem_load_hls_by_stream(srs_lb_t *lb, const char *stream_url, 
     return srs_lb_copy_out(spbhid, size, e->value);
 }
 
-static srs_error_t mem_store_rtc(srs_lb_t *lb, const char *stream_url, const char *ufrag)
+static srs_error_t mem_store_rtc(srs_lb_t *lb, const char *stream_url, const char *ufrag, const char *ice_pwd)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
-    srs_lb_entry_store(self->rtc_sessions, ufrag, stream_url, NULL, srs_lb_now(self->clock));
+    srs_lb_entry_store(self->rtc_sessions, ufrag, stream_url, ice_pwd, srs_lb_now(self->clock));
     return srs_success;
 }
 
-static srs_error_t mem_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size)
+static srs_error_t mem_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size, char *pwd,
+                                         size_t pwd_size)
 {
     lb_memory_t *self = (lb_memory_t *)lb;
     srs_lb_entry_t *e = srs_lb_entry_load(self->rtc_sessions, ufrag, srs_lb_now(self->clock), SRS_LB_RTC_ALIVE);
     if (!e) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC streaming for ufrag %s", ufrag);
+    srs_error_t err = pwd ? srs_lb_copy_out(pwd, pwd_size, e->extra ? e->extra : "") : srs_success;
+    if (err) return err;
     return srs_lb_copy_out(stream_url, size, e->value);
 }
 

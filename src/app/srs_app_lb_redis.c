@@ -238,6 +238,16 @@ static char *rtc_json(const char *stream_url, const char *ufrag)
     return json_object(names, values, 2);
 }
 
+/* The ufrag key's value: the Go proxy's JSON plus "ice_pwd" (the origin's ICE password, which
+ * Go ignores), so another proxy taking the session over can check MESSAGE-INTEGRITY. */
+static char *rtc_ufrag_json(const char *stream_url, const char *ufrag, const char *ice_pwd)
+{
+    if (!ice_pwd || !ice_pwd[0]) return rtc_json(stream_url, ufrag);
+    const char *names[] = {"stream_url", "ufrag", "ice_pwd"};
+    const char *values[] = {stream_url, ufrag, ice_pwd};
+    return json_object(names, values, 3);
+}
+
 /* The string fields `names` of a JSON object into outs (sizes bytes each). */
 static srs_error_t json_fields(const char *key, const srs_resp_reply_t *r, int n, const char *const *names,
                                char *const *outs, const size_t *sizes)
@@ -606,20 +616,22 @@ static srs_error_t redis_load_hls_by_stream(srs_lb_t *lb, const char *stream_url
     return srs_lb_copy_out(spbhid, size, e->value);
 }
 
-static srs_error_t redis_store_rtc(srs_lb_t *lb, const char *stream_url, const char *ufrag)
+static srs_error_t redis_store_rtc(srs_lb_t *lb, const char *stream_url, const char *ufrag, const char *ice_pwd)
 {
     lb_redis_t *self = (lb_redis_t *)lb;
     char rtc_key[LB_KEY_SIZE], ufrag_key[LB_KEY_SIZE], ttl[32];
     srs_error_t err = lb_key(self, LB_KEY_RTC, stream_url, rtc_key, sizeof(rtc_key));
     if (!err) err = lb_key(self, LB_KEY_UFRAG, ufrag, ufrag_key, sizeof(ufrag_key));
     if (err) return err;
-    srs_lb_entry_store(self->rtc, ufrag, stream_url, NULL, srs_lb_now(self->clock));
+    srs_lb_entry_store(self->rtc, ufrag, stream_url, ice_pwd, srs_lb_now(self->clock));
 
     ms_text(SRS_LB_RTC_ALIVE, ttl, sizeof(ttl));
     char *json = rtc_json(stream_url, ufrag);
     srs_resp_cmds_t cmds;
     srs_resp_cmds_init(&cmds);
     srs_resp_cmds_add(&cmds, "SET", rtc_key, json, "PX", ttl, NULL);
+    free(json);
+    json = rtc_ufrag_json(stream_url, ufrag, ice_pwd);
     srs_resp_cmds_add(&cmds, "SET", ufrag_key, json, "PX", ttl, NULL);
     free(json);
     bool down = false;
@@ -632,7 +644,8 @@ static srs_error_t redis_store_rtc(srs_lb_t *lb, const char *stream_url, const c
     return err;
 }
 
-static srs_error_t redis_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size)
+static srs_error_t redis_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size, char *pwd,
+                                           size_t pwd_size)
 {
     lb_redis_t *self = (lb_redis_t *)lb;
     char key[LB_KEY_SIZE], ttl[32];
@@ -656,9 +669,18 @@ static srs_error_t redis_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char
         char *outs[] = {url};
         size_t sizes[] = {sizeof(url)};
         err = json_fields(key, r[0], 1, names, outs, sizes);
+        /* The ICE password is this proxy's addition: absent when a Go proxy wrote the key. */
+        char ice_pwd[256] = "";
+        const char *pwd_names[] = {"ice_pwd"};
+        char *pwd_outs[] = {ice_pwd};
+        size_t pwd_sizes[] = {sizeof(ice_pwd)};
+        srs_error_t perr = err ? srs_success : json_fields(key, r[0], 1, pwd_names, pwd_outs, pwd_sizes);
+        if (perr) ice_pwd[0] = 0;
+        srs_error_free(perr);
         srs_resp_reply_free(r[0]);
         /* A session found here is live here too: kept, and kept alive in Redis. */
-        if (!err) srs_lb_entry_store(self->rtc, ufrag, url, NULL, srs_lb_now(self->clock));
+        if (!err) srs_lb_entry_store(self->rtc, ufrag, url, ice_pwd, srs_lb_now(self->clock));
+        if (!err && pwd) err = srs_lb_copy_out(pwd, pwd_size, ice_pwd);
         if (!err) err = srs_lb_copy_out(stream_url, size, url);
         return err;
     }
@@ -674,6 +696,7 @@ static srs_error_t redis_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char
         return nf;
     }
     srs_error_free(err);
+    if (pwd && (err = srs_lb_copy_out(pwd, pwd_size, e->extra ? e->extra : "")) != srs_success) return err;
     return srs_lb_copy_out(stream_url, size, e->value);
 }
 
@@ -779,7 +802,7 @@ static size_t add_rtc_refresh(lb_redis_t *self, srs_resp_cmds_t *cmds)
     for (srs_map_iter_init(&it, self->rtc); srs_map_iter_next(&it);) {
         const srs_lb_entry_t *e = (const srs_lb_entry_t *)it.value;
         if (!lb_key_ok(self, LB_KEY_UFRAG, it.key, key, sizeof(key))) continue;
-        char *json = rtc_json(e->value, it.key);
+        char *json = rtc_ufrag_json(e->value, it.key, e->extra);
         srs_resp_cmds_add(cmds, "SET", key, json, "PX", ttl, NULL);
         free(json);
         n++;

@@ -158,12 +158,27 @@ static void render_rtc(srs_proxy_t *p, srs_strbuf_t *out)
         {"unknown_address", s->drop_unknown_addr}, {"unknown_ufrag", s->drop_unknown_ufrag},
         {"invalid_stun", s->drop_stun_invalid}, {"send_to_origin", s->drop_send_to_origin},
         {"send_to_client", s->drop_send_to_client}, {"resolver_busy", s->drop_resolver_busy},
+        {"stun_integrity", s->drop_stun_integrity},
     };
     srs_prom_family(out, "srs_proxy_rtc_dropped_packets_total", "counter", "UDP datagrams the WebRTC relay dropped, by reason.");
     for (size_t i = 0; i < SRS_ARRAY_SIZE(drops); i++) {
         const char *labels[] = {"reason", drops[i].reason};
         srs_prom_sample_u64(out, "srs_proxy_rtc_dropped_packets_total", labels, 1, drops[i].n);
     }
+
+    struct { const char *reason; uint64_t n; } refused[] = {
+        {"max_sessions", s->refused_max_sessions}, {"max_sessions_per_ip", s->refused_per_ip},
+        {"offer_rate", s->refused_offer_rate},
+    };
+    srs_prom_family(out, "srs_proxy_rtc_sessions_refused_total", "counter",
+                    "WebRTC sessions refused over a budget (PROXY_RTC_MAX_SESSIONS, _PER_IP, PROXY_RTC_OFFERS_PER_IP).");
+    for (size_t i = 0; i < SRS_ARRAY_SIZE(refused); i++) {
+        const char *labels[] = {"reason", refused[i].reason};
+        srs_prom_sample_u64(out, "srs_proxy_rtc_sessions_refused_total", labels, 1, refused[i].n);
+    }
+    srs_prom_family(out, "srs_proxy_rtc_sessions_never_bound_total", "counter",
+                    "WebRTC sessions ended after PROXY_RTC_PENDING_TIMEOUT without a binding.");
+    srs_prom_sample_u64(out, "srs_proxy_rtc_sessions_never_bound_total", NULL, 0, s->sessions_never_bound);
 }
 
 static void render_srt(srs_proxy_t *p, srs_strbuf_t *out)

@@ -6,10 +6,12 @@
 #include "srs_kernel_endpoint.h"
 #include "srs_kernel_stream_url.h"
 #include "srs_protocol_sdp.h"
+#include "srs_protocol_st.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Offers and answers are a few KiB; legacy envelopes a little more. */
 #define SRS_RTC_MAX_SDP_BODY (256 * 1024)
@@ -183,6 +185,22 @@ static srs_error_t serve_offer(srs_proxy_t *p, srs_http_conn_t *c, srs_http_requ
         goto failed;
     }
 
+    /* Budgets first, before the origin does any work: the offer's TCP peer is its source. */
+    srs_addr_key_t source;
+    memset(&source, 0, sizeof(source));
+    {
+        struct sockaddr_storage peer;
+        socklen_t peer_len = sizeof(peer);
+        if (!getpeername(st_netfd_fileno(srs_http_conn_fd(c)), (struct sockaddr *)&peer, &peer_len)) {
+            srs_addr_key_from((struct sockaddr *)&peer, &source);
+            source.port = 0;
+        }
+    }
+    if ((err = srs_rtc_server_admit(p->rtc, &source, true)) != srs_success) {
+        status = 503;
+        goto failed;
+    }
+
     if ((err = p->lb->vt->pick(p->lb, stream_url, &origin)) != srs_success) {
         status = srs_error_code(err) == ERROR_ORIGIN_NONE ? 503 : 500;
         goto failed;
@@ -239,23 +257,39 @@ static srs_error_t serve_offer(srs_proxy_t *p, srs_http_conn_t *c, srs_http_requ
     }
 
     {
-        char ufrag[SRS_RTC_UFRAG_MAX];
+        /* The Location the client gets carries a token only this proxy and that client know:
+         * it, and not the ufrag (in clear in every STUN check), grants DELETE. */
+        char ufrag[SRS_RTC_UFRAG_MAX], token[SRS_TOKEN_LEN + 1], location[SRS_RTC_LOCATION_MAX];
         snprintf(ufrag, sizeof(ufrag), "%s:%s", answer_ufrag, offer_ufrag);
-        srs_rtc_session_info_t info = {ufrag, stream_url, ans.location, route->publish, origin.ip, origin.rtc_port,
-                                       origin.api_port};
-        if ((err = srs_rtc_server_add_session(p->rtc, &info)) != srs_success) goto failed;
-        srs_error_t lerr = p->lb->vt->store_rtc(p->lb, stream_url, ufrag);
+        srs_random_token(token);
+        location[0] = 0;
+        int n = 0;
+        if (ans.location[0]) {
+            n = snprintf(location, sizeof(location), "%s%s%s=%s", ans.location, strchr(ans.location, '?') ? "&" : "?",
+                         SRS_RTC_TOKEN_PARAM, token);
+        } else if (!route->legacy) {
+            n = snprintf(location, sizeof(location), "%s?session=%s&%s=%s", req->path, ufrag, SRS_RTC_TOKEN_PARAM, token);
+        }
+        if (n < 0 || (size_t)n >= sizeof(location)) {
+            err = srs_error_new(ERROR_RTC_SDP, "origin Location too long");
+            goto failed;
+        }
+        srs_rtc_session_info_t info = {ufrag, stream_url, location, ans.location, token, answer_pwd, &source,
+                                       route->publish, origin.ip, origin.rtc_port, origin.api_port};
+        if ((err = srs_rtc_server_add_session(p->rtc, &info)) != srs_success) {
+            status = srs_error_code(err) == ERROR_SYSTEM_LIMIT ? 503 : 500;
+            goto failed;
+        }
+        srs_error_t lerr = p->lb->vt->store_rtc(p->lb, stream_url, ufrag, answer_pwd);
         if (lerr) {
             srs_log_warn("RTC session %s: %s", ufrag, srs_error_summary(lerr));
             srs_error_free(lerr);
         }
-    }
 
-    {
         srs_http_headers_t h = {0};
         srs_api_add_cors(&h);
         srs_http_headers_set(&h, "Content-Type", ans.content_type);
-        if (ans.location[0]) srs_http_headers_set(&h, "Location", ans.location);
+        if (location[0]) srs_http_headers_set(&h, "Location", location);
         err = srs_http_write_response(c, ans.status, &h, rewritten, rewritten_len);
         srs_http_headers_free(&h);
     }
@@ -271,41 +305,87 @@ done:
     return err;
 }
 
-static srs_error_t serve_delete(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req)
+static bool token_equal(const char *a, const char *b)
 {
-    srs_rtc_session_t *s = srs_rtc_server_find_by_location(p->rtc, req->target);
-    char ufrag[SRS_RTC_UFRAG_MAX];
-    if (!s && srs_http_query_get(req->query, "session", ufrag, sizeof(ufrag))) {
-        s = srs_rtc_server_find_by_ufrag(p->rtc, ufrag);
-    }
-    if (!s) return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session for %s", req->target));
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char diff = (unsigned char)(la != lb);
+    for (size_t i = 0; i < la && i < lb; i++) diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
 
-    /* Tell the origin, then end here whatever it says: the client is gone. */
-    srs_http_headers_t h = {0};
-    const char *auth = srs_http_headers_get(&req->headers, "Authorization");
-    if (auth) srs_http_headers_set(&h, "Authorization", auth);
-    srs_http_client_t *cli = NULL;
+/* What the DELETE needs of a session, copied before the origin round trip (the session may be
+ * freed meanwhile: idle sweep, DTLS alert, a new offer with the same ufrags, another DELETE). */
+typedef struct {
+    char ufrag[SRS_RTC_UFRAG_MAX];
+    char token[SRS_RTC_TOKEN_SIZE];
+    char origin_ip[64];
+    int origin_api_port;
+    char origin_location[SRS_RTC_LOCATION_MAX];
+} delete_copy_t;
+
+/* forward_auth: the client's Authorization goes to the origin (WHIP/WHEP); never the system
+ * API's own token. */
+static srs_error_t delete_session(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req,
+                                  const srs_rtc_session_t *s, const char *why, bool forward_auth)
+{
+    delete_copy_t d;
+    snprintf(d.ufrag, sizeof(d.ufrag), "%s", s->ufrag);
+    snprintf(d.token, sizeof(d.token), "%s", s->token);
+    snprintf(d.origin_ip, sizeof(d.origin_ip), "%s", s->origin_ip);
+    d.origin_api_port = s->origin_api_port;
+    snprintf(d.origin_location, sizeof(d.origin_location), "%s", s->origin_location);
+    s = NULL; /* not touched again: looked up by ufrag and token after the round trip */
+
+    /* Tell the origin (at its own Location), then end here whatever it says: the client is gone. */
     int status = 200;
-    srs_error_t err = srs_http_client_do(s->origin_ip, s->origin_api_port, "DELETE", req->target, &h, NULL, 0,
-                                         SRS_RTC_ORIGIN_CONNECT_TIMEOUT, SRS_RTC_ORIGIN_IO_TIMEOUT, &cli);
-    srs_http_headers_free(&h);
-    if (err) {
-        srs_log_warn("RTC DELETE %s at origin: %s", req->target, srs_error_summary(err));
-        srs_error_free(err);
-    } else {
-        if (cli->res.status >= 200 && cli->res.status <= 299) status = cli->res.status;
-        srs_http_client_close(cli);
+    if (d.origin_location[0] && d.origin_api_port) {
+        srs_http_headers_t h = {0};
+        const char *auth = forward_auth ? srs_http_headers_get(&req->headers, "Authorization") : NULL;
+        if (auth) srs_http_headers_set(&h, "Authorization", auth);
+        srs_http_client_t *cli = NULL;
+        srs_error_t err = srs_http_client_do(d.origin_ip, d.origin_api_port, "DELETE", d.origin_location, &h, NULL, 0,
+                                             SRS_RTC_ORIGIN_CONNECT_TIMEOUT, SRS_RTC_ORIGIN_IO_TIMEOUT, &cli);
+        srs_http_headers_free(&h);
+        if (err) {
+            srs_log_limited(&signalling_log, SRS_LOG_WARN, "RTC DELETE %s at origin: %s", d.ufrag, srs_error_summary(err));
+            srs_error_free(err);
+        } else {
+            if (cli->res.status >= 200 && cli->res.status <= 299) status = cli->res.status;
+            srs_http_client_close(cli);
+        }
     }
-    /* The DELETE may have taken a while: the session may be gone already. */
-    s = srs_rtc_server_find_by_location(p->rtc, req->target);
-    if (!s && srs_http_query_get(req->query, "session", ufrag, sizeof(ufrag))) s = srs_rtc_server_find_by_ufrag(p->rtc, ufrag);
-    if (s) srs_rtc_server_end_session(p->rtc, s, "deleted by client");
+    /* The same session only (keys are never reused; a new offer with these ufrags has another token). */
+    srs_rtc_session_t *now = srs_rtc_server_find_by_ufrag(p->rtc, d.ufrag);
+    if (now && !strcmp(now->token, d.token)) srs_rtc_server_end_session(p->rtc, now, why);
 
     srs_http_headers_t rh = {0};
     srs_api_add_cors(&rh);
-    err = srs_http_write_response(c, status, &rh, NULL, 0);
+    srs_error_t err = srs_http_write_response(c, status, &rh, NULL, 0);
     srs_http_headers_free(&rh);
     return err;
+}
+
+/* DELETE by the session's own Location (which holds its token), or ?session=<ufrag> with that
+ * token: knowing a ufrag (it travels in clear) is not enough. */
+static srs_error_t serve_delete(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req)
+{
+    srs_rtc_session_t *s = srs_rtc_server_find_by_location(p->rtc, req->target);
+    if (s && !s->token[0]) s = NULL;
+    char ufrag[SRS_RTC_UFRAG_MAX], token[SRS_RTC_TOKEN_SIZE + 8];
+    if (!s && srs_http_query_get(req->query, "session", ufrag, sizeof(ufrag)) &&
+        srs_http_query_get(req->query, SRS_RTC_TOKEN_PARAM, token, sizeof(token))) {
+        s = srs_rtc_server_find_by_ufrag(p->rtc, ufrag);
+        if (s && (!s->token[0] || !token_equal(token, s->token))) s = NULL;
+    }
+    if (!s) return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session for this Location"));
+    return delete_session(p, c, req, s, "deleted by client", true);
+}
+
+srs_error_t srs_rtc_api_delete_by_ufrag(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req, const char *ufrag)
+{
+    srs_rtc_session_t *s = srs_rtc_server_find_by_ufrag(p->rtc, ufrag);
+    if (!s) return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session %s", ufrag));
+    return delete_session(p, c, req, s, "deleted through the system API", false);
 }
 
 srs_error_t srs_rtc_api_serve(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req)

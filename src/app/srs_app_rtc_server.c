@@ -26,6 +26,15 @@
 #define SRS_RTC_RESOLVER_MAX_PACKET 1024
 /* Lookups per second at most: enough for a whole proxy's clients moving over within seconds. */
 #define SRS_RTC_RESOLVES_PER_SECOND 2000
+/* Offer budgets per source address live in a fixed table (no growth whatever the number of
+ * addresses): a slot is taken over by another address once its one-second window is over. */
+#define SRS_RTC_RATE_SLOTS 4096
+
+typedef struct {
+    srs_addr_key_t key;      /* the address (port 0); family 0 = free */
+    srs_utime_t window;      /* start of the current one-second window */
+    int count;               /* offers in it */
+} rate_slot_t;
 
 typedef struct {
     char ufrag[SRS_RTC_UFRAG_MAX];
@@ -41,6 +50,10 @@ struct srs_rtc_server_s {
     srs_udp_endpoint_t udp;
     srs_rtc_table_t *table;
     srs_rtc_stats_t stats;
+    /* Sessions per client IP (key with port 0 → count as uintptr_t): at most one entry per session. */
+    srs_addr_map_t *by_source;
+    rate_slot_t rate[SRS_RTC_RATE_SLOTS];
+    uint64_t rate_seed;
 
     srs_coroutine_t *mux;
     srs_coroutine_t *forwarder;
@@ -63,12 +76,15 @@ struct srs_rtc_server_s {
     struct iovec fwd_iov[SRS_RTC_BATCH];
     struct mmsghdr fwd_msgs[SRS_RTC_BATCH];
     srs_rtc_session_t *fwd_sessions[SRS_RTC_BATCH];
+    bool fwd_sent[SRS_RTC_BATCH];
     int fwd_count;
 };
 
 /* Errors a peer can trigger are logged at most a few times per interval. */
 static srs_log_limit_t drop_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
 static srs_log_limit_t socket_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
+static srs_log_limit_t budget_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
+static srs_log_limit_t integrity_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
 
 static srs_utime_t now_coarse(void)
 {
@@ -80,12 +96,11 @@ static srs_utime_t now_coarse(void)
 static srs_error_t session_open_origin(srs_rtc_server_t *srv, srs_rtc_session_t *s)
 {
     if (s->origin_fd >= 0) return srs_success;
-    srs_sockaddr_t addr;
-    srs_error_t err = srs_sockaddr_resolve(s->origin_ip, s->origin_rtc_port, &addr);
-    if (err) return srs_error_wrap(err, "origin address");
-    int fd = socket(addr.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    /* The address was resolved when the session was signalled: no name lookup here. */
+    srs_error_t err = srs_success;
+    int fd = socket(s->origin_addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return srs_error_new(ERROR_SYSTEM_SOCKET, "origin socket");
-    if (connect(fd, (struct sockaddr *)&addr.ss, addr.len) < 0) {
+    if (connect(fd, (struct sockaddr *)&s->origin_addr, s->origin_addr_len) < 0) {
         err = srs_error_new(ERROR_SYSTEM_CONNECT, "connect origin %s:%d", s->origin_ip, s->origin_rtc_port);
         close(fd);
         return err;
@@ -103,9 +118,21 @@ static srs_error_t session_open_origin(srs_rtc_server_t *srv, srs_rtc_session_t 
     return srs_success;
 }
 
+static void source_count(srs_rtc_server_t *srv, const srs_addr_key_t *source, int delta)
+{
+    if (!source->family) return;
+    uintptr_t n = (uintptr_t)srs_addr_map_get(srv->by_source, source);
+    if (delta < 0 && n <= 1) {
+        srs_addr_map_remove(srv->by_source, source);
+        return;
+    }
+    srs_addr_map_set(srv->by_source, source, (void *)(n + (uintptr_t)delta));
+}
+
 void srs_rtc_server_end_session(srs_rtc_server_t *srv, srs_rtc_session_t *s, const char *reason)
 {
     srs_rtc_table_remove(srv->table, s);
+    source_count(srv, &s->source, -1);
     if (s->origin_fd >= 0) {
         epoll_ctl(srv->udp.epfd, EPOLL_CTL_DEL, s->origin_fd, NULL);
         close(s->origin_fd);
@@ -218,7 +245,18 @@ static void on_client_packet(srs_rtc_server_t *srv, const uint8_t *data, size_t 
                 queue_resolve(srv, ufrag, from, from_len, data, len);
                 return;
             }
-            srs_rtc_table_bind(srv->table, named, from, from_len);
+            if (s != named) {
+                /* A new address for the session (first binding, NAT rebinding, ICE restart) only
+                 * with a MESSAGE-INTEGRITY keyed by the origin's ICE password: the USERNAME alone
+                 * is no secret (it travels in clear in every check). */
+                if (!srs_stun_authentic(data, len, &msg, named->ice_pwd)) {
+                    srv->stats.drop_stun_integrity++;
+                    srs_log_limited(&integrity_log, SRS_LOG_WARN,
+                                    "RTC drop binding request for %s without valid MESSAGE-INTEGRITY", named->ufrag);
+                    return;
+                }
+                srs_rtc_table_bind(srv->table, named, from, from_len);
+            }
             s = named;
         }
     }
@@ -275,26 +313,44 @@ static srs_error_t mux_cycle(void *arg)
     }
 }
 
+int srs_rtc_send_batch(int fd, struct mmsghdr *msgs, int n, bool *sent)
+{
+    int done = 0, count = 0;
+    for (int i = 0; i < n; i++) sent[i] = false;
+    while (done < n) {
+        int r = sendmmsg(fd, msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break; /* buffer full */
+            /* The first message's own failure (its address): skip it, the others may go. */
+            done++;
+            continue;
+        }
+        if (r == 0) break;
+        for (int i = done; i < done + r; i++) sent[i] = true;
+        done += r;
+        count += r;
+    }
+    return count;
+}
+
 /* Sends the batch gathered from the session sockets in one sendmmsg: the fan-out of one origin
  * packet to N players goes to N different addresses, which sendmmsg takes in one call. */
 static void flush_to_clients(srs_rtc_server_t *srv)
 {
-    int done = 0;
-    while (done < srv->fwd_count) {
-        int r = sendmmsg(srv->udp.lfd, srv->fwd_msgs + done, (unsigned)(srv->fwd_count - done), MSG_DONTWAIT);
-        if (r <= 0) break; /* send buffer full: the rest is dropped, as a full socket drops */
-        for (int i = done; i < done + r; i++) {
-            srs_rtc_session_t *s = srv->fwd_sessions[i];
-            size_t n = srv->fwd_iov[i].iov_len;
-            s->last_packet_at = now_coarse();
-            s->to_client_packets++;
-            s->to_client_bytes += n;
-            srv->stats.to_client_packets++;
-            srv->stats.to_client_bytes += n;
-        }
-        done += r;
+    int sent = srs_rtc_send_batch(srv->udp.lfd, srv->fwd_msgs, srv->fwd_count, srv->fwd_sent);
+    srs_utime_t now = now_coarse();
+    for (int i = 0; i < srv->fwd_count; i++) {
+        if (!srv->fwd_sent[i]) continue;
+        srs_rtc_session_t *s = srv->fwd_sessions[i];
+        size_t n = srv->fwd_iov[i].iov_len;
+        s->last_packet_at = now;
+        s->to_client_packets++;
+        s->to_client_bytes += n;
+        srv->stats.to_client_packets++;
+        srv->stats.to_client_bytes += n;
     }
-    srv->stats.drop_send_to_client += (uint64_t)(srv->fwd_count - done);
+    srv->stats.drop_send_to_client += (uint64_t)(srv->fwd_count - sent);
     srv->fwd_count = 0;
 }
 
@@ -357,6 +413,11 @@ static srs_error_t sweeper_cycle(void *arg)
             srs_rtc_session_t *s = (srs_rtc_session_t *)it.value;
             if (s->closing) {
                 srs_rtc_server_end_session(srv, s, "dtls alert or origin unreachable");
+            } else if (!s->to_origin_packets && srv->cfg->rtc_pending_timeout &&
+                       now - s->created_at > srv->cfg->rtc_pending_timeout) {
+                /* Offered, never bound: a signalling-only flood must not hold sessions long. */
+                srv->stats.sessions_never_bound++;
+                srs_rtc_server_end_session(srv, s, "never bound");
             } else if (now - s->last_packet_at > srv->cfg->rtc_session_timeout) {
                 srs_rtc_server_end_session(srv, s, "idle timeout");
             }
@@ -381,9 +442,11 @@ static srs_error_t resolver_cycle(void *arg)
         srv->jobs_head = (srv->jobs_head + 1) % SRS_RTC_RESOLVER_QUEUE;
         srv->jobs_count--;
 
-        char stream_url[256];
+        /* Both look-ups may switch: only the job (our copy) is used across them. */
+        char stream_url[256], ice_pwd[SRS_RTC_PWD_MAX];
         srs_origin_t origin;
-        srs_error_t err = srv->lb->vt->load_rtc_by_ufrag(srv->lb, job.ufrag, stream_url, sizeof(stream_url));
+        srs_error_t err = srv->lb->vt->load_rtc_by_ufrag(srv->lb, job.ufrag, stream_url, sizeof(stream_url), ice_pwd,
+                                                         sizeof(ice_pwd));
         if (!err) err = srv->lb->vt->pick(srv->lb, stream_url, &origin);
         if (!err && !origin.rtc_port) err = srs_error_new(ERROR_ORIGIN_PORT, "origin has no rtc server");
         if (err) {
@@ -393,12 +456,28 @@ static srs_error_t resolver_cycle(void *arg)
             srs_error_free(err);
             continue;
         }
-        /* Another packet may have created it while we looked up. */
+        /* Another packet or a new offer may have created it while we looked up: its password counts. */
         srs_rtc_session_t *s = srs_rtc_table_by_ufrag(srv->table, job.ufrag);
+        srs_stun_msg_t msg;
+        srs_error_t perr = srs_stun_parse(job.packet, job.packet_len, &msg);
+        bool authentic = !perr && srs_stun_authentic(job.packet, job.packet_len, &msg, s ? s->ice_pwd : ice_pwd);
+        srs_error_free(perr);
+        if (!authentic) {
+            srv->stats.drop_stun_integrity++;
+            srs_log_limited(&integrity_log, SRS_LOG_WARN,
+                            "RTC drop binding request for %s (load balancer) without valid MESSAGE-INTEGRITY%s", job.ufrag,
+                            ice_pwd[0] || s ? "" : ": no ICE password stored for it");
+            continue;
+        }
         if (!s) {
-            srs_rtc_session_info_t info = {job.ufrag, stream_url, "", false, origin.ip, origin.rtc_port, origin.api_port};
+            srs_addr_key_t source;
+            if (!srs_addr_key_from((struct sockaddr *)&job.addr, &source)) continue;
+            source.port = 0;
+            srs_rtc_session_info_t info = {job.ufrag, stream_url, "", "", "", ice_pwd, &source, false,
+                                           origin.ip, origin.rtc_port, origin.api_port};
             if ((err = srs_rtc_server_add_session(srv, &info)) != srs_success) {
-                srs_log_warn("RTC session %s from load balancer: %s", job.ufrag, srs_error_summary(err));
+                srs_log_limited(&budget_log, SRS_LOG_WARN, "RTC session %s from load balancer: %s", job.ufrag,
+                                srs_error_summary(err));
                 srs_error_free(err);
                 continue;
             }
@@ -410,22 +489,109 @@ static srs_error_t resolver_cycle(void *arg)
     }
 }
 
+/* replacing: an old session this one replaces (1) and whether it is of the same source. */
+static srs_error_t check_caps(srs_rtc_server_t *srv, const srs_addr_key_t *source, size_t replacing,
+                              uintptr_t replacing_same_source)
+{
+    const srs_config_t *cfg = srv->cfg;
+    size_t total = srs_rtc_table_count(srv->table) - replacing;
+    if (cfg->rtc_max_sessions && total >= (size_t)cfg->rtc_max_sessions) {
+        srv->stats.refused_max_sessions++;
+        return srs_error_new(ERROR_SYSTEM_LIMIT, "WebRTC sessions at PROXY_RTC_MAX_SESSIONS=%d", cfg->rtc_max_sessions);
+    }
+    if (cfg->rtc_max_sessions_per_ip && source && source->family) {
+        uintptr_t n = (uintptr_t)srs_addr_map_get(srv->by_source, source);
+        if (n >= (uintptr_t)cfg->rtc_max_sessions_per_ip + replacing_same_source) {
+            srv->stats.refused_per_ip++;
+            return srs_error_new(ERROR_SYSTEM_LIMIT, "WebRTC sessions of this address at PROXY_RTC_MAX_SESSIONS_PER_IP=%d",
+                                 cfg->rtc_max_sessions_per_ip);
+        }
+    }
+    return srs_success;
+}
+
+static uint64_t rate_hash(uint64_t seed, const srs_addr_key_t *key)
+{
+    uint64_t h = seed ^ 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < sizeof(key->ip); i++) h = (h ^ key->ip[i]) * 0x100000001b3ull;
+    return (h ^ key->family) * 0x100000001b3ull;
+}
+
+srs_error_t srs_rtc_server_admit(srs_rtc_server_t *srv, const srs_addr_key_t *source, bool offer)
+{
+    srs_error_t err = check_caps(srv, source, 0, 0);
+    if (err) {
+        srs_log_limited(&budget_log, SRS_LOG_WARN, "RTC refuse session: %s", srs_error_summary(err));
+        return err;
+    }
+    if (!offer || !srv->cfg->rtc_offers_per_ip || !source || !source->family) return srs_success;
+    srs_addr_key_t key = *source;
+    key.port = 0;
+    rate_slot_t *slot = &srv->rate[rate_hash(srv->rate_seed, &key) % SRS_RTC_RATE_SLOTS];
+    srs_utime_t now = now_coarse();
+    bool same = srs_addr_key_equal(&slot->key, &key);
+    if (!same || now - slot->window >= SRS_UTIME_SECONDS) {
+        /* A new window; another address's slot is taken only once its window is over, else
+         * both share the budget (never more offers than one address's budget per slot). */
+        if (same || !slot->key.family || now - slot->window >= SRS_UTIME_SECONDS) {
+            slot->key = key;
+            slot->window = now;
+            slot->count = 0;
+        }
+    }
+    if (slot->count >= srv->cfg->rtc_offers_per_ip) {
+        srv->stats.refused_offer_rate++;
+        err = srs_error_new(ERROR_SYSTEM_LIMIT, "WebRTC offers of this address at PROXY_RTC_OFFERS_PER_IP=%d per second",
+                            srv->cfg->rtc_offers_per_ip);
+        srs_log_limited(&budget_log, SRS_LOG_WARN, "RTC refuse offer: %s", srs_error_summary(err));
+        return err;
+    }
+    slot->count++;
+    return srs_success;
+}
+
 srs_error_t srs_rtc_server_add_session(srs_rtc_server_t *srv, const srs_rtc_session_info_t *info)
 {
+    srs_addr_key_t source;
+    memset(&source, 0, sizeof(source));
+    if (info->source) {
+        source = *info->source;
+        source.port = 0;
+    }
     srs_rtc_session_t *old = srs_rtc_table_by_ufrag(srv->table, info->ufrag);
+    bool same_source = old && srs_addr_key_equal(&old->source, &source);
+    srs_error_t err = check_caps(srv, &source, old ? 1 : 0, same_source ? 1 : 0);
+    if (err) {
+        srs_log_limited(&budget_log, SRS_LOG_WARN, "RTC refuse session %s: %s", info->ufrag, srs_error_summary(err));
+        return err;
+    }
+
+    /* Once, here (signalling), never on the packet path: a numeric address costs nothing, a
+     * name is resolved now. */
+    srs_sockaddr_t addr;
+    if ((err = srs_sockaddr_resolve(info->origin_ip, info->origin_rtc_port, &addr)) != srs_success) {
+        return srs_error_wrap(err, "origin rtc address %s:%d", info->origin_ip, info->origin_rtc_port);
+    }
+
     if (old) srs_rtc_server_end_session(srv, old, "replaced by a new offer");
 
     srs_rtc_session_t *s = srs_rtc_session_new(info->ufrag, info->stream_url, now_coarse());
     snprintf(s->location, sizeof(s->location), "%s", info->location ? info->location : "");
+    snprintf(s->origin_location, sizeof(s->origin_location), "%s", info->origin_location ? info->origin_location : "");
+    snprintf(s->token, sizeof(s->token), "%s", info->token ? info->token : "");
+    snprintf(s->ice_pwd, sizeof(s->ice_pwd), "%s", info->ice_pwd ? info->ice_pwd : "");
     snprintf(s->origin_ip, sizeof(s->origin_ip), "%s", info->origin_ip);
+    memcpy(&s->origin_addr, &addr.ss, addr.len);
+    s->origin_addr_len = addr.len;
+    s->source = source;
     s->origin_rtc_port = info->origin_rtc_port;
     s->origin_api_port = info->origin_api_port;
     s->publisher = info->publisher;
-    srs_error_t err = srs_rtc_table_add(srv->table, s);
-    if (err) {
+    if ((err = srs_rtc_table_add(srv->table, s)) != srs_success) {
         free(s);
         return err;
     }
+    source_count(srv, &s->source, 1);
     srv->stats.sessions_created++;
     srs_log_info("RTC session [%s] ufrag=%s stream=%s %s origin=%s:%d", s->cid.id, s->ufrag, s->stream_url,
                  s->publisher ? "publish" : "play", s->origin_ip, s->origin_rtc_port);
@@ -468,6 +634,8 @@ srs_error_t srs_rtc_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_rtc_
     srv->cfg = cfg;
     srv->lb = lb;
     srv->table = srs_rtc_table_new();
+    srv->by_source = srs_addr_map_new();
+    srv->rate_seed = srs_random_u64();
     srv->jobs_cond = st_cond_new();
 
     srs_error_t err = srs_udp_endpoint_open(&srv->udp, "WebRTC", cfg->webrtc_server.host, cfg->webrtc_server.port);
@@ -501,6 +669,7 @@ void srs_rtc_server_free(srs_rtc_server_t *srv)
         srs_rtc_server_end_session(srv, (srs_rtc_session_t *)it.value, "server quit");
     }
     srs_rtc_table_free(srv->table);
+    srs_addr_map_free(srv->by_source);
     srs_udp_endpoint_close(&srv->udp);
     if (srv->jobs_cond) st_cond_destroy(srv->jobs_cond);
     free(srv);

@@ -21,16 +21,25 @@ extern "C" {
 /* Addresses one session may be reached from at once (ICE checks several candidate pairs). */
 #define SRS_RTC_MAX_ADDRS 4
 #define SRS_RTC_UFRAG_MAX 128
+#define SRS_RTC_PWD_MAX 256
+#define SRS_RTC_TOKEN_SIZE 33
+#define SRS_RTC_LOCATION_MAX 512
 
 typedef struct srs_rtc_session_s {
     char ufrag[SRS_RTC_UFRAG_MAX];   /* "answerUfrag:offerUfrag" */
     char stream_url[256];
-    char location[512];              /* the Location target the client DELETEs, "" if none */
+    char location[SRS_RTC_LOCATION_MAX]; /* the Location target the client DELETEs (with token), "" if none */
+    char origin_location[SRS_RTC_LOCATION_MAX]; /* the origin's own Location, where the proxy sends the DELETE */
+    char token[SRS_RTC_TOKEN_SIZE];  /* srs_random_token() in the Location: what grants DELETE */
+    char ice_pwd[SRS_RTC_PWD_MAX];   /* the origin's a=ice-pwd: MESSAGE-INTEGRITY key of binding requests */
     srs_cid_t cid;
     bool publisher;
     char origin_ip[64];
     int origin_rtc_port;
     int origin_api_port;
+    struct sockaddr_storage origin_addr; /* resolved once when signalled: the packet path never resolves */
+    socklen_t origin_addr_len;
+    srs_addr_key_t source;           /* the client's IP (port 0): offer's TCP peer, or first UDP address */
 
     int origin_fd;                   /* connected UDP socket to the origin, -1 until first bound */
     srs_addr_key_t addrs[SRS_RTC_MAX_ADDRS]; /* bound client addresses, oldest first */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_system_api.h"
 #include "srs_app_api.h"
+#include "srs_app_http_api.h"
+#include "srs_app_rtc_api.h"
 #include "srs_core_log.h"
 #include "srs_kernel_stream_url.h"
 
@@ -141,11 +143,20 @@ static srs_error_t system_api_handle(void *ctx, srs_http_conn_t *c, srs_http_req
 
     bool is_register = !strcmp(req->path, "/api/v1/srs/register");
     bool is_origins = !strcmp(req->path, "/api/v1/origins");
-    if (!is_register && !is_origins) {
+    bool is_sessions = !strcmp(req->path, "/api/v1/sessions") || !strcmp(req->path, "/api/v1/sessions/");
+    if (!is_register && !is_origins && !is_sessions) {
         return srs_http_write_error(c, 404, ERROR_HTTP_NOT_FOUND, "not found");
     }
     if (!authorized(p->cfg, req)) {
         return srs_http_write_error(c, 401, ERROR_HTTP_UNAUTHORIZED, "unauthorized");
+    }
+    if (is_sessions) {
+        /* GET lists; DELETE ?ufrag=<answerUfrag:offerUfrag> ends one WebRTC session (operators). */
+        char ufrag[SRS_RTC_UFRAG_MAX];
+        if (!strcmp(req->method, "DELETE") && srs_http_query_get(req->query, "ufrag", ufrag, sizeof(ufrag))) {
+            return srs_rtc_api_delete_by_ufrag(p, c, req, ufrag);
+        }
+        return srs_api_serve_sessions(p, c);
     }
     return is_register ? serve_register(p, c) : serve_origins(p, c, req);
 }

@@ -165,12 +165,24 @@ srs_error_t srs_stun_parse(const uint8_t *data, size_t len, srs_stun_msg_t *out)
 }
 
 /* HMAC-SHA1 of the 4 header bytes hdr (type and adjusted length) followed by rest. */
+/* One HMAC context for the process, fetched once and re-keyed per message: a flood of binding
+ * requests from new addresses costs no allocation or algorithm lookup per packet. ST runs every
+ * coroutine on one thread, and nothing here switches. */
+static EVP_MAC_CTX *stun_hmac_ctx(void)
+{
+    static EVP_MAC_CTX *ctx = NULL;
+    if (!ctx) {
+        EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+        EVP_MAC_free(hmac); /* the context keeps its own reference */
+    }
+    return ctx;
+}
+
 static srs_error_t stun_hmac_sha1(const char *key, const uint8_t *hdr, const uint8_t *rest, size_t rest_len,
                                   uint8_t mac[STUN_INTEGRITY_SIZE])
 {
-    srs_error_t err = srs_success;
-    EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+    EVP_MAC_CTX *ctx = stun_hmac_ctx();
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA1", 0),
         OSSL_PARAM_construct_end(),
@@ -179,11 +191,9 @@ static srs_error_t stun_hmac_sha1(const char *key, const uint8_t *hdr, const uin
     if (!ctx || !EVP_MAC_init(ctx, (const unsigned char *)key, strlen(key), params)
         || !EVP_MAC_update(ctx, hdr, 4) || !EVP_MAC_update(ctx, rest, rest_len)
         || !EVP_MAC_final(ctx, mac, &n, STUN_INTEGRITY_SIZE) || n != STUN_INTEGRITY_SIZE) {
-        err = srs_error_new(ERROR_RTC_STUN, "HMAC-SHA1 failed");
+        return srs_error_new(ERROR_RTC_STUN, "HMAC-SHA1 failed");
     }
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(hmac);
-    return err;
+    return srs_success;
 }
 
 /* CRC-32 (IEEE 802.3, reflected), continued from crc; start with 0. */
@@ -231,6 +241,13 @@ bool srs_stun_check_fingerprint(const uint8_t *data, size_t len, const srs_stun_
     uint32_t crc = stun_crc32(0, hdr, 4);
     crc = stun_crc32(crc, data + 4, off - 4);
     return (crc ^ STUN_FINGERPRINT_XOR) == get_u32(data + off + STUN_ATTR_HEADER_SIZE);
+}
+
+bool srs_stun_authentic(const uint8_t *data, size_t len, const srs_stun_msg_t *m, const char *pwd)
+{
+    if (!pwd || !pwd[0] || !m) return false;
+    if (!srs_stun_check_integrity(data, len, m, pwd)) return false;
+    return !m->has_fingerprint || srs_stun_check_fingerprint(data, len, m);
 }
 
 /* A bounded writer over the caller's buffer. */

@@ -73,6 +73,11 @@ srs_error_t srs_stun_parse(const uint8_t *data, size_t len, srs_stun_msg_t *out)
 bool srs_stun_check_integrity(const uint8_t *data, size_t len, const srs_stun_msg_t *m, const char *pwd);
 bool srs_stun_check_fingerprint(const uint8_t *data, size_t len, const srs_stun_msg_t *m);
 
+/* What an ICE agent requires before it believes a binding request (RFC 8445 §7.3, RFC 5389
+ * §10.1.2): a MESSAGE-INTEGRITY that verifies with pwd (non-empty), and a FINGERPRINT that
+ * verifies when one is present. m must be parsed from the same bytes. */
+bool srs_stun_authentic(const uint8_t *data, size_t len, const srs_stun_msg_t *m, const char *pwd);
+
 /* Builders (for the load generator and the mock origin; also used by the tests).
  * Attributes are written in this order: USERNAME, ICE-CONTROLLING or ICE-CONTROLLED (with the
  * tiebreaker), PRIORITY (when non-zero), USE-CANDIDATE, XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY,

@@ -145,7 +145,7 @@ def one_proxy_run(args, n, flv, profile):
             "PROXY_HTTP_API": "127.0.0.1:%d" % ports["API"], "PROXY_WEBRTC_SERVER": "127.0.0.1:%d" % udp["RTC"],
             "PROXY_SRT_SERVER": "127.0.0.1:%d" % udp["SRT"], "PROXY_SYSTEM_API": "127.0.0.1:%d" % ports["SYS"],
             "PROXY_PPROF": "127.0.0.1:%d" % ports["PPROF"], "PROXY_STATIC_FILES": "", "PROXY_LOG_LEVEL": "warn",
-            "PROXY_MAX_CONNECTIONS": "0"})
+            "PROXY_MAX_CONNECTIONS": "0", "PROXY_RTC_MAX_SESSIONS_PER_IP": "0"})
         wait_port(ports["SYS"])
         run.start("origin", [os.path.join(args.objs, "srs-mock-origin"), "-rtmp", str(ports["ORTMP"]), "-api", str(ports["OAPI"]), "-rtc",
                              str(udp["ORTC"]), "-flv", flv, "-raw", "-interval", "1", "-log", "warn", "-heartbeat",

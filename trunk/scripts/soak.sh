@@ -52,7 +52,7 @@ while :; do
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$proxy/status")
     fds=$(ls "/proc/$proxy/fd" | wc -l)
     cos=$(curl -s "http://127.0.0.1:$P_PPROF/debug/pprof/goroutine?debug=1" | sed -n 's/.*total \([0-9]*\).*/\1/p' | head -1)
-    sess=$(curl -s "http://127.0.0.1:$P_API/api/v1/sessions" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')
+    sess=$(curl -s "http://127.0.0.1:$P_SYS/api/v1/sessions" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')
     echo "$t,$rss,$fds,${cos:-0},$sess" >> "$csv"
     echo "t=${t}s rss=${rss}KiB fds=$fds coroutines=${cos:-?} sessions=$sess" >&2
     [ "$t" -ge "$DURATION" ] && break

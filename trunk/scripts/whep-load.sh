@@ -70,7 +70,7 @@ fi
 
 env PROXY_RTMP_SERVER=127.0.0.1:$P_RTMP PROXY_HTTP_SERVER=127.0.0.1:$P_HTTP PROXY_HTTP_API=127.0.0.1:$P_API \
     PROXY_WEBRTC_SERVER=127.0.0.1:$P_RTC PROXY_SRT_SERVER=127.0.0.1:$P_SRT PROXY_SYSTEM_API=127.0.0.1:$P_SYS \
-    PROXY_LOG_LEVEL=warn "$OBJS/srs-proxy" > "$work/proxy.log" 2>&1 &
+    PROXY_LOG_LEVEL=warn PROXY_RTC_MAX_SESSIONS_PER_IP=0 "$OBJS/srs-proxy" > "$work/proxy.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do
     (exec 3<> "/dev/tcp/127.0.0.1/$P_SYS") 2> /dev/null && break

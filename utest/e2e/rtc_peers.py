@@ -5,6 +5,8 @@ FakeRtcOrigin answers WHIP/WHEP (and the legacy JSON API) with an ICE-lite SDP w
 is its own UDP port, answers STUN binding requests, and echoes every other datagram back: enough
 to check that the proxy signals, binds and relays both ways, without a real SRS.
 """
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -13,6 +15,7 @@ import struct
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from conftest import free_port, http_json
@@ -30,12 +33,29 @@ def big_buffers(sock, size=8 * 1024 * 1024):
             continue
 
 
-def stun_binding_request(username, txid=None):
-    """A STUN binding request with USERNAME only (the proxy checks no integrity)."""
+ORIGIN_PWD = "originpassword0123456789"  # FakeRtcOrigin's a=ice-pwd
+
+
+def stun_binding_request(username, txid=None, pwd=ORIGIN_PWD, fingerprint=True, bad_mac=False):
+    """A STUN binding request with USERNAME, MESSAGE-INTEGRITY keyed by pwd (the ICE password of
+    the side that receives it: the origin's, from the answer) unless pwd is None, and FINGERPRINT.
+    bad_mac flips a bit of the HMAC (a forged request)."""
     txid = txid or os.urandom(12)
     name = username.encode()
     pad = (4 - len(name) % 4) % 4
     attrs = struct.pack("!HH", 0x0006, len(name)) + name + b"\0" * pad
+    if pwd is not None:
+        # RFC 5389 15.4: HMAC-SHA1 over the message up to the attribute, with the length field
+        # already counting MESSAGE-INTEGRITY.
+        head = struct.pack("!HHI", 0x0001, len(attrs) + 24, MAGIC) + txid
+        mac = hmac.new(pwd.encode(), head + attrs, hashlib.sha1).digest()
+        if bad_mac:
+            mac = bytes([mac[0] ^ 1]) + mac[1:]
+        attrs += struct.pack("!HH", 0x0008, 20) + mac
+    if fingerprint:
+        head = struct.pack("!HHI", 0x0001, len(attrs) + 8, MAGIC) + txid
+        crc = (zlib.crc32(head + attrs) & 0xFFFFFFFF) ^ 0x5354554E
+        attrs += struct.pack("!HHI", 0x8028, 4, crc)
     return struct.pack("!HHI", 0x0001, len(attrs), MAGIC) + txid + attrs
 
 
@@ -67,11 +87,13 @@ class FakeRtcOrigin:
         self.usernames = []      # STUN USERNAMEs seen
         self.peers = set()       # source addresses seen (one per proxy session socket)
         self.deletes = []        # DELETE targets
+        self.delete_headers = [] # their headers
         self.offers = []         # (path, headers, body)
         # Behaviour knobs for error tests.
         self.status = None       # force an HTTP status
         self.delay = 0           # seconds before answering
         self.no_ufrag = False    # answer without a=ice-ufrag
+        self.delete_delay = 0    # seconds before answering a DELETE (an origin that hangs)
         self.stop_flag = False
         origin = self
 
@@ -107,6 +129,9 @@ class FakeRtcOrigin:
 
             def do_DELETE(self):
                 origin.deletes.append(self.path)
+                origin.delete_headers.append(dict(self.headers))
+                if origin.delete_delay:
+                    time.sleep(origin.delete_delay)
                 self.reply(200, "text/plain", "")
 
             def reply(self, status, ctype, body, extra=None):

@@ -42,7 +42,7 @@ def test_players_through_proxy_whep(proxy):
         assert_clean_play(r, PLAYERS)
         assert r.summary["frames"] > PLAYERS * (SECONDS - 3) * 20, r
         # Every player was relayed by the proxy, each in its own session (they outlive the run).
-        status, body = http_json(proxy.port("HTTP_API"), "GET", "/api/v1/sessions")
+        status, body = http_json(proxy.port("SYSTEM_API"), "GET", "/api/v1/sessions")
         played = [x for x in body["sessions"] if x["type"] == "webrtc" and x["to_client_packets"] > 100]
         assert status == 200 and len(played) == PLAYERS, body
         total = sum(x["to_client_packets"] for x in played)

@@ -194,23 +194,49 @@ def test_two_proxies_share_three_origins(redis, two_proxies, origin):
     assert 290 <= redis.ttl("srs-proxy-url:__defaultVhost__/live/s0") <= 300
 
 
+def test_forged_binding_on_another_proxy_is_dropped(redis, two_proxies, origin):
+    # Proxy B learns the session from Redis (with the origin's ICE password): a binding request
+    # with the stolen USERNAME but no valid MESSAGE-INTEGRITY creates nothing there; a Go proxy's
+    # entry (no password) cannot be taken over either.
+    a, b = two_proxies
+    origin.register(a)
+    username = whep(a)
+    port = b.port("WEBRTC_SERVER")
+    attacker = RtcClient()
+    for _ in range(3):
+        attacker.send(port, stun_binding_request(username, pwd=None))
+        attacker.send(port, stun_binding_request(username, bad_mac=True))
+    assert attacker.recv(1) is None
+    status, body = http_json(b.port("SYSTEM_API"), "GET", "/api/v1/sessions")
+    assert status == 200 and body["sessions"] == []
+    redis.cli("SET", "srs-proxy-ufrag:go1:c1", json.dumps({"stream_url": STREAM_URL, "ufrag": "go1:c1"}))
+    attacker.send(port, stun_binding_request("go1:c1"))
+    assert attacker.recv(1) is None
+    # The real player moves to B with a signed request.
+    client = RtcClient()
+    bind_and_echo(client, b, username)
+    client.close()
+    attacker.close()
+
+
 def test_whep_on_a_and_media_on_b(redis, two_proxies, origin):
     a, b = two_proxies
     origin.register(a)
     username = whep(a)
 
-    # The session is in Redis, in the Go proxy's JSON, for 120 s.
+    # The session is in Redis, in the Go proxy's JSON, for 120 s; the ufrag key adds the origin's
+    # ICE password (a field Go ignores), which proxy B needs to check MESSAGE-INTEGRITY.
     value = json.loads(redis.cli("GET", "srs-proxy-ufrag:" + username))
-    assert value == {"stream_url": STREAM_URL, "ufrag": username}
+    assert value == {"stream_url": STREAM_URL, "ufrag": username, "ice_pwd": "originpassword0123456789"}
     assert redis.cli("GET", "srs-proxy-ufrag:" + username) == json.dumps(value, separators=(",", ":"))
-    assert json.loads(redis.cli("GET", "srs-proxy-rtc:" + STREAM_URL)) == value
+    assert json.loads(redis.cli("GET", "srs-proxy-rtc:" + STREAM_URL)) == {"stream_url": STREAM_URL, "ufrag": username}
     assert 100 < redis.ttl("srs-proxy-ufrag:" + username) <= 120
 
     # Proxy B never saw the offer, yet it relays the session (Go's Redis balancer could not).
     client = RtcClient()
     bind_and_echo(client, b, username)
     assert origin.usernames[-1] == username
-    status, body = http_json(b.port("HTTP_API"), "GET", "/api/v1/sessions")
+    status, body = http_json(b.port("SYSTEM_API"), "GET", "/api/v1/sessions")
     assert status == 200 and [s["ufrag"] for s in body["sessions"]] == [username]
     client.close()
 

@@ -51,7 +51,7 @@ def proxy():
 
 
 def srt_sessions(proxy):
-    status, body = http_json(proxy.port("HTTP_API"), "GET", "/api/v1/sessions")
+    status, body = http_json(proxy.port("SYSTEM_API"), "GET", "/api/v1/sessions")
     assert status == 200
     return [s for s in body["sessions"] if s["type"] == "srt"]
 
