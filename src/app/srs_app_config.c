@@ -318,6 +318,9 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_duration("PROXY_SRT_SESSION_TIMEOUT", "30s", 0, true, &cfg->srt_session_timeout)) != srs_success) return err;
     if ((err = read_int("PROXY_MAX_CONNECTIONS", "10000", 0, INT_MAX, &cfg->max_connections)) != srs_success) return err;
     if ((err = read_string("PROXY_SYSTEM_API_TOKEN", "", true, cfg->system_api_token, sizeof(cfg->system_api_token))) != srs_success) return err;
+    if ((err = read_duration("PROXY_SRS_API_TIMEOUT", "3s", 0, true, &cfg->srs_api_timeout)) != srs_success) return err;
+    if ((err = read_duration("PROXY_SRS_API_CACHE", "1s", 0, false, &cfg->srs_api_cache)) != srs_success) return err;
+    if ((err = read_int("PROXY_SRS_API_MAX_ENTRIES", "10000", 1, 1000000, &cfg->srs_api_max_entries)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -380,6 +383,14 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
              duration_text(cfg->srt_session_timeout, d[4], sizeof(d[4])),
              cfg->max_connections, *cfg->system_api_token ? SECRET_MASK : "",
              srs_log_level_name((srs_log_level_t)cfg->log_level));
+    /* SRS's API through the proxy. */
+    size_t used = strlen(buf);
+    char t[2][32];
+    if (used < size) {
+        snprintf(buf + used, size - used, ", PROXY_SRS_API_TIMEOUT=%s, PROXY_SRS_API_CACHE=%s, PROXY_SRS_API_MAX_ENTRIES=%d",
+                 duration_text(cfg->srs_api_timeout, t[0], sizeof(t[0])), duration_text(cfg->srs_api_cache, t[1], sizeof(t[1])),
+                 cfg->srs_api_max_entries);
+    }
 }
 
 void srs_config_log(const srs_config_t *cfg)

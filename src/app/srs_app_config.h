@@ -38,6 +38,10 @@ typedef struct {
     srs_utime_t srt_session_timeout;     /* PROXY_SRT_SESSION_TIMEOUT, default 30s */
     int max_connections;                 /* PROXY_MAX_CONNECTIONS, default 10000 (0 = unlimited) */
     char system_api_token[256];          /* PROXY_SYSTEM_API_TOKEN, "" = no token required */
+    /* SRS's API through the proxy (srs_app_srs_api.c): */
+    srs_utime_t srs_api_timeout;         /* PROXY_SRS_API_TIMEOUT, default 3s: whole answer of all origins */
+    srs_utime_t srs_api_cache;           /* PROXY_SRS_API_CACHE, default 1s: an origin's list is asked at most once per this */
+    int srs_api_max_entries;             /* PROXY_SRS_API_MAX_ENTRIES, default 10000: merged entries over all origins */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
 } srs_config_t;
 

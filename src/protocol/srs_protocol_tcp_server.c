@@ -83,6 +83,8 @@ static srs_error_t accept_cycle(void *arg)
             continue;
         }
 
+        srs_tcp_set_nodelay(fd);
+
         if (max_total > 0 && total_conns >= max_total) {
             refused_total++;
             char text[80];
