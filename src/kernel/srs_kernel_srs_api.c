@@ -51,7 +51,8 @@ static void add_head(cJSON *out, const srs_srs_api_merge_opts_t *o)
 
 static void tag_origin(cJSON *entry, const char *origin)
 {
-    cJSON_DeleteItemFromObjectCaseSensitive(entry, "origin");
+    /* Every "origin" the reply has: JSON allows a key twice, and a reader may take either. */
+    while (cJSON_GetObjectItemCaseSensitive(entry, "origin")) cJSON_DeleteItemFromObjectCaseSensitive(entry, "origin");
     cJSON_AddStringToObject(entry, "origin", origin);
 }
 
