@@ -6,6 +6,7 @@
 #include "srs_core_context.h"
 #include "srs_core_log.h"
 #include "srs_kernel_map.h"
+#include "srs_kernel_prometheus.h"
 #include "srs_kernel_srs_api.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_st.h"
@@ -28,6 +29,26 @@ static int inflight;
 static srs_log_limit_t origin_log = SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 5);
 
 void srs_srs_api_stats(srs_srs_api_stats_t *out) { *out = stats; }
+
+void srs_srs_api_render_metrics(srs_strbuf_t *out)
+{
+    srs_prom_family(out, "srs_proxy_srs_api_requests_total", "counter", "Requests to SRS's API paths on the HTTP API.");
+    srs_prom_sample_u64(out, "srs_proxy_srs_api_requests_total", NULL, 0, stats.requests);
+    srs_prom_family(out, "srs_proxy_srs_api_cache_hits_total", "counter", "Origin lists answered from the cache.");
+    srs_prom_sample_u64(out, "srs_proxy_srs_api_cache_hits_total", NULL, 0, stats.cache_hits);
+    const struct { const char *reason; uint64_t n; } missing[] = {
+        {"timeout", stats.origin_timeouts}, {"error", stats.origin_errors}, {"too_large", stats.origin_invalid}};
+    srs_prom_family(out, "srs_proxy_srs_api_origin_missing_total", "counter",
+                    "Origin answers left out of a merged SRS API reply, by reason.");
+    for (size_t i = 0; i < SRS_ARRAY_SIZE(missing); i++) {
+        const char *labels[] = {"reason", missing[i].reason};
+        srs_prom_sample_u64(out, "srs_proxy_srs_api_origin_missing_total", labels, 1, missing[i].n);
+    }
+    srs_prom_family(out, "srs_proxy_srs_api_refused_total", "counter", "SRS API requests refused, by reason.");
+    const char *busy[] = {"reason", "busy"}, *auth[] = {"reason", "unauthorized"};
+    srs_prom_sample_u64(out, "srs_proxy_srs_api_refused_total", busy, 1, stats.refused_busy);
+    srs_prom_sample_u64(out, "srs_proxy_srs_api_refused_total", auth, 1, stats.refused_auth);
+}
 
 /* ---- paths ---- */
 

@@ -20,6 +20,7 @@
 #define SRS_APP_SRS_API_H
 
 #include "srs_app_server.h"
+#include "srs_kernel_strbuf.h"
 #include "srs_protocol_http.h"
 
 /* A reply over this from an origin is refused (that origin counts as not answering). */
@@ -44,5 +45,8 @@ typedef struct {
     uint64_t requests, origin_timeouts, origin_errors, origin_invalid, cache_hits, refused_busy, refused_auth;
 } srs_srs_api_stats_t;
 void srs_srs_api_stats(srs_srs_api_stats_t *out);
+/* srs_proxy_srs_api_requests_total, srs_proxy_srs_api_origin_missing_total{reason},
+ * srs_proxy_srs_api_refused_total{reason}, srs_proxy_srs_api_cache_hits_total. */
+void srs_srs_api_render_metrics(srs_strbuf_t *out);
 
 #endif

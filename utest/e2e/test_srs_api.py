@@ -78,6 +78,12 @@ def setup():
     stop_proxy(p)
 
 
+def metric(p, name):
+    text = http_request(p.port("HTTP_API"), "GET", "/metrics")[2].decode()
+    line = next(line for line in text.splitlines() if line.startswith(name + " "))
+    return float(line.split()[-1])
+
+
 def api(p, method, path, headers=None):
     status, hdrs, body = http_request(p.port("HTTP_API"), method, path, headers=headers)
     assert hdrs.get("content-type") == "application/json", (status, hdrs, body)
@@ -209,6 +215,7 @@ def test_kick_needs_the_system_api_token_when_one_is_set():
             status, body = api(p, "DELETE", "/api/v1/clients/%s%s" % (cid, path), headers)
             assert status == 401 and body["code"] == 4007, body
         assert [x["id"] for x in api(p, "GET", "/api/v1/clients/")[1]["clients"]] == [cid]
+        assert metric(p, 'srs_proxy_srs_api_refused_total{reason="unauthorized"}') == 3
         assert "kickoff" not in m.output()
         status, body = api(p, "DELETE", "/api/v1/clients/%s" % cid, {"Authorization": "Bearer " + TOKEN})
         assert status == 200 and body["code"] == 0, body
@@ -233,6 +240,7 @@ def test_a_silent_origin_is_left_out_and_named_within_the_deadline(setup):
     assert body["unavailable"] == [b.origin_id], body
     assert sorted(s["name"] for s in body["streams"]) == ["a1", "a2"]
     assert next(o for o in body["origins"] if o["id"] == b.origin_id)["msg"] == "timeout"
+    assert metric(p, 'srs_proxy_srs_api_origin_missing_total{reason="timeout"}') >= 1
     # Requests meanwhile share the one pending fetch: a burst costs one deadline, not one each.
     b.proc.send_signal(signal.SIGCONT)
     wait_for(lambda: api(p, "GET", "/api/v1/streams/")[1]["total"] == 3, what="the origin back")
@@ -300,6 +308,7 @@ def test_hostile_origins_are_bounded_and_cannot_forge_the_tag(setup):
         t0 = time.time()
         status, body = api(p, "GET", "/api/v1/streams/")
         assert time.time() - t0 < 3  # the drip is cut at the whole-request deadline (1 s)
+        assert metric(p, 'srs_proxy_srs_api_origin_missing_total{reason="too_large"}') >= 1
         assert status == 200 and body["code"] == 0
         msgs = {o["id"]: o.get("msg") for o in body["origins"]}
         assert msgs[fakes[0].id] == "reply too large", msgs
