@@ -454,6 +454,25 @@ static srs_error_t serve_list(srs_proxy_t *p, srs_http_conn_t *c, srs_http_reque
     return err;
 }
 
+/* The target for the origin: the path and query without "token=" (the proxy's own secret stays
+ * here). */
+static void origin_target(const srs_http_request_t *req, char *out, size_t size)
+{
+    const char *t = req->target;
+    size_t path_len = strcspn(t, "?");
+    size_t n = (size_t)snprintf(out, size, "%.*s", (int)path_len, t);
+    const char *q = t[path_len] == '?' ? t + path_len + 1 : "";
+    char sep = '?';
+    while (*q && n < size) {
+        size_t len = strcspn(q, "&");
+        if (!(len >= 6 && !strncmp(q, "token=", 6)) && len) {
+            n += (size_t)snprintf(out + n, size - n, "%c%.*s", sep, (int)len, q);
+            sep = '&';
+        }
+        q += len + (q[len] == '&');
+    }
+}
+
 static bool changes_state(const char *method)
 {
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
@@ -505,7 +524,9 @@ static srs_error_t serve_one(srs_proxy_t *p, srs_http_conn_t *c, srs_http_reques
     char *body = NULL;
     size_t len = 0;
     int status = 0;
-    err = srs_http_client_do(t.ip, t.port, req->method, req->target, &h, req_body, req_len,
+    char target[SRS_HTTP_MAX_LINE + 1];
+    origin_target(req, target, sizeof(target));
+    err = srs_http_client_do(t.ip, t.port, req->method, target, &h, req_body, req_len,
                              SRS_MIN(p->cfg->srs_api_timeout, (srs_utime_t)SRS_SRS_API_CONNECT_TIMEOUT),
                              srs_time_left(deadline), &cli);
     srs_http_headers_free(&h);
@@ -521,6 +542,11 @@ static srs_error_t serve_one(srs_proxy_t *p, srs_http_conn_t *c, srs_http_reques
         int code = srs_error_code(err);
         srs_error_free(err);
         return write_error(c, code == ERROR_SYSTEM_TIMEOUT ? 504 : 502, code, "origin did not answer");
+    }
+    if (status < 200 || status > 599) {
+        free(body);
+        srs_log_limited(&origin_log, SRS_LOG_WARN, "SRS API: origin %s answered status %d", t.origin_id, status);
+        return write_error(c, 502, ERROR_HTTP_STATUS, "origin answered an unexpected status");
     }
     if (changes_state(req->method)) {
         srs_log_info("SRS API: %s %s forwarded to origin %s: status %d", req->method, req->path, t.origin_id, status);

@@ -217,10 +217,11 @@ def test_kick_needs_the_system_api_token_when_one_is_set():
         assert [x["id"] for x in api(p, "GET", "/api/v1/clients/")[1]["clients"]] == [cid]
         assert metric(p, 'srs_proxy_srs_api_refused_total{reason="unauthorized"}') == 3
         assert "kickoff" not in m.output()
-        status, body = api(p, "DELETE", "/api/v1/clients/%s" % cid, {"Authorization": "Bearer " + TOKEN})
+        status, body = api(p, "DELETE", "/api/v1/clients/%s?token=%s&x=1" % (cid, TOKEN))
         assert status == 200 and body["code"] == 0, body
         expect_closed(c)
         assert "kickoff client id=%s ok" % cid in m.output()
+
         c.close()
     finally:
         for m in mocks or []:
@@ -251,15 +252,18 @@ def test_a_silent_origin_is_left_out_and_named_within_the_deadline(setup):
 class FakeOrigin:
     """A registered origin whose SRS API answers what the test wants (it is untrusted input)."""
 
-    def __init__(self, proxy, server, answer):
+    def __init__(self, proxy, server, answer, token=None, **more):
         self.port = free_port()
-        handler = type("H", (BaseHTTPRequestHandler,), {"do_GET": answer, "log_message": lambda *a: None})
+        methods = {"do_GET": answer, "log_message": lambda *a: None}
+        methods.update(more)
+        handler = type("H", (BaseHTTPRequestHandler,), methods)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         body = json.dumps({"ip": "127.0.0.1", "server": server, "service": "svc", "pid": "1",
                            "rtmp": [str(free_port())], "api": [str(self.port)]})
-        status, _ = http_json(proxy.port("SYSTEM_API"), "POST", "/api/v1/srs/register", body)
+        path = "/api/v1/srs/register" + ("?token=" + token if token else "")
+        status, _ = http_json(proxy.port("SYSTEM_API"), "POST", path, body)
         assert status == 200
         self.id = "%s-svc-1" % server
 
@@ -321,6 +325,39 @@ def test_hostile_origins_are_bounded_and_cannot_forge_the_tag(setup):
     finally:
         for f in fakes:
             f.stop()
+
+
+def test_a_kick_reaches_the_owner_without_the_proxys_token():
+    p = start_proxy({"PROXY_SYSTEM_API_TOKEN": TOKEN})
+    seen = []
+
+    def clients(self):
+        body = b'{"code":0,"clients":[{"id":"fake1","name":"s"}]}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def delete(self):
+        seen.append((self.path, self.headers.get("Authorization")))
+        body = b'{"code":0}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    fake = None
+    try:
+        fake = FakeOrigin(p, "fake", clients, token=TOKEN, do_DELETE=delete)
+        status, body = api(p, "DELETE", "/api/v1/clients/fake1?token=%s&x=1" % TOKEN,
+                           {"Authorization": "Bearer " + TOKEN})
+        assert status == 200 and body == {"code": 0}, body
+        # Neither the query token nor the Authorization header reach the origin.
+        assert seen == [("/api/v1/clients/fake1?x=1", None)], seen
+    finally:
+        if fake:
+            fake.stop()
+        stop_proxy(p)
 
 
 def test_merged_entries_are_bounded():
