@@ -560,3 +560,31 @@ TEST_F(AppConfigTest, HttpHardeningLimitsHaveDefaultsAndBounds)
     ASSERT_EQ("", load());
     EXPECT_NE(std::string::npos, describe().find("PROXY_HTTP_BODY_TIMEOUT=3s"));
 }
+
+// SRS's API through the proxy: defaults, bounds, and the names in the startup line.
+TEST_F(AppConfigTest, SrsApiLimits)
+{
+    const char *mine[] = {"PROXY_SRS_API_TIMEOUT", "PROXY_SRS_API_CACHE", "PROXY_SRS_API_MAX_ENTRIES"};
+    std::map<std::string, std::string> saved;
+    for (const char *name : mine) {
+        if (getenv(name)) saved[name] = getenv(name);
+        unsetenv(name);
+    }
+    ASSERT_EQ("", load());
+    EXPECT_EQ(3 * SRS_UTIME_SECONDS, cfg_.srs_api_timeout);
+    EXPECT_EQ(1 * SRS_UTIME_SECONDS, cfg_.srs_api_cache);
+    EXPECT_EQ(10000, cfg_.srs_api_max_entries);
+    std::string d = describe();
+    EXPECT_NE(std::string::npos, d.find("PROXY_SRS_API_TIMEOUT=3s, PROXY_SRS_API_CACHE=1s, PROXY_SRS_API_MAX_ENTRIES=10000")) << d;
+    expect_invalid("PROXY_SRS_API_TIMEOUT", "0");
+    expect_invalid("PROXY_SRS_API_TIMEOUT", "abc");
+    expect_invalid("PROXY_SRS_API_MAX_ENTRIES", "0");
+    setenv("PROXY_SRS_API_CACHE", "0", 1); // 0: no cache, every request asks again
+    EXPECT_EQ("", load());
+    EXPECT_EQ(0, cfg_.srs_api_cache);
+    for (const char *name : mine) {
+        auto it = saved.find(name);
+        if (it != saved.end()) setenv(name, it->second.c_str(), 1);
+        else unsetenv(name);
+    }
+}

@@ -334,6 +334,9 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_int("PROXY_RTC_MAX_SESSIONS_PER_IP", "1000", 0, INT_MAX, &cfg->rtc_max_sessions_per_ip)) != srs_success) return err;
     if ((err = read_int("PROXY_RTC_OFFERS_PER_IP", "500", 0, INT_MAX, &cfg->rtc_offers_per_ip)) != srs_success) return err;
     if ((err = read_duration("PROXY_RTC_PENDING_TIMEOUT", "10s", 0, true, &cfg->rtc_pending_timeout)) != srs_success) return err;
+    if ((err = read_duration("PROXY_SRS_API_TIMEOUT", "3s", 0, true, &cfg->srs_api_timeout)) != srs_success) return err;
+    if ((err = read_duration("PROXY_SRS_API_CACHE", "1s", 0, false, &cfg->srs_api_cache)) != srs_success) return err;
+    if ((err = read_int("PROXY_SRS_API_MAX_ENTRIES", "10000", 1, 1000000, &cfg->srs_api_max_entries)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -424,6 +427,9 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
                     "PROXY_RTC_OFFERS_PER_IP=%d, PROXY_RTC_PENDING_TIMEOUT=%s", cfg->rtc_max_sessions,
                     cfg->rtc_max_sessions_per_ip, cfg->rtc_offers_per_ip,
                     duration_text(cfg->rtc_pending_timeout, t[0], sizeof(t[0])));
+    describe_append(buf, size, ", PROXY_SRS_API_TIMEOUT=%s, PROXY_SRS_API_CACHE=%s, PROXY_SRS_API_MAX_ENTRIES=%d",
+                    duration_text(cfg->srs_api_timeout, t[0], sizeof(t[0])),
+                    duration_text(cfg->srs_api_cache, t[1], sizeof(t[1])), cfg->srs_api_max_entries);
 }
 
 void srs_config_log(const srs_config_t *cfg)

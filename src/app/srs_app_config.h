@@ -50,6 +50,10 @@ typedef struct {
     int rtc_max_sessions_per_ip;         /* PROXY_RTC_MAX_SESSIONS_PER_IP, default 1000 */
     int rtc_offers_per_ip;               /* PROXY_RTC_OFFERS_PER_IP, offers per second per address, default 500 */
     srs_utime_t rtc_pending_timeout;     /* PROXY_RTC_PENDING_TIMEOUT, offered but never bound, default 10s */
+    /* SRS's API through the proxy (srs_app_srs_api.c): */
+    srs_utime_t srs_api_timeout;         /* PROXY_SRS_API_TIMEOUT, default 3s: whole answer of all origins */
+    srs_utime_t srs_api_cache;           /* PROXY_SRS_API_CACHE, default 1s: an origin's list is asked at most once per this */
+    int srs_api_max_entries;             /* PROXY_SRS_API_MAX_ENTRIES, default 10000: merged entries over all origins */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
     /* SRT budgets (srs_app_srt_server.c); over one, the caller gets a rejection (SRT_REJ_RESOURCE). */
     int srt_max_sessions;                /* PROXY_SRT_MAX_SESSIONS, default 10000 (0 = unlimited) */

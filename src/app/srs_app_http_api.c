@@ -5,6 +5,7 @@
 #include "srs_app_rtc_api.h"
 #include "srs_app_rtc_server.h"
 #include "srs_app_srt_server.h"
+#include "srs_app_srs_api.h"
 #include "srs_protocol_st.h"
 
 #include <stdio.h>
@@ -93,17 +94,15 @@ srs_error_t srs_api_serve_sessions(srs_proxy_t *p, srs_http_conn_t *c)
 static srs_error_t http_api_handle(void *ctx, srs_http_conn_t *c, srs_http_request_t *req)
 {
     srs_proxy_t *p = (srs_proxy_t *)ctx;
-    if (!strcmp(req->path, "/api/v1/versions")) {
-        cJSON *obj = cJSON_CreateObject();
-        cJSON_AddStringToObject(obj, "signature", SRS_PROXY_SIGNATURE);
-        cJSON_AddStringToObject(obj, "version", SRS_PROXY_VERSION);
-        return srs_api_write_json(c, 200, obj, NULL);
+    if (!strcmp(req->path, "/api/v1/versions") || !strcmp(req->path, "/api/v1/versions/")) {
+        return srs_srs_api_serve_versions(p, c);
     }
     if (srs_rtc_api_match(req->path) || (!strcmp(req->method, "DELETE") && !strncmp(req->path, "/rtc/", 5))) {
         return srs_rtc_api_serve(p, c, req);
     }
     /* /api/v1/sessions lives on the system API (srs_app_system_api.c): 404 here, as any unknown path. */
     if (!strcmp(req->path, "/metrics")) return srs_metrics_serve(p, c);
+    if (srs_srs_api_match(req->path)) return srs_srs_api_serve(p, c, req);
     return srs_http_write_error(c, 404, ERROR_HTTP_NOT_FOUND, "not found");
 }
 

@@ -4,6 +4,7 @@
 #include "srs_app_pprof.h"
 #include "srs_app_pprof_heap.h"
 #include "srs_app_srt_server.h"
+#include "srs_app_srs_api.h"
 #include "srs_core_log.h"
 #include "srs_kernel_prometheus.h"
 #include "srs_protocol_coroutine.h"
@@ -256,6 +257,7 @@ void srs_metrics_render(srs_proxy_t *p, srs_strbuf_t *out)
     render_rtc(p, out);
     render_srt(p, out);
     render_origins(p, out);
+    srs_srs_api_render_metrics(out);
 }
 
 srs_error_t srs_metrics_serve(srs_proxy_t *p, srs_http_conn_t *c)

@@ -31,6 +31,11 @@ static bool authorized(const srs_config_t *cfg, const srs_http_request_t *req)
     return auth && !strncmp(auth, "Bearer ", 7) && token_equal(auth + 7, cfg->system_api_token);
 }
 
+bool srs_system_api_authorized(const srs_config_t *cfg, const srs_http_request_t *req)
+{
+    return authorized(cfg, req);
+}
+
 static srs_error_t serve_versions(srs_http_conn_t *c)
 {
     cJSON *obj = cJSON_CreateObject();

@@ -8,8 +8,13 @@
 #define SRS_APP_SYSTEM_API_H
 
 #include "srs_app_server.h"
+#include "srs_protocol_http.h"
 
 /* srs_tcp_conn_fn for the system API listener; ctx is the srs_proxy_t. */
 srs_error_t srs_system_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer);
+
+/* The system API's token check (PROXY_SYSTEM_API_TOKEN as ?token= or Authorization: Bearer; true
+ * when no token is set), shared with the SRS API's state-changing requests. */
+bool srs_system_api_authorized(const srs_config_t *cfg, const srs_http_request_t *req);
 
 #endif

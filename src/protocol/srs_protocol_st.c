@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -172,6 +174,13 @@ srs_error_t srs_socket_local_addr(st_netfd_t fd, srs_sockaddr_t *out)
     return srs_success;
 }
 
+void srs_tcp_set_nodelay(st_netfd_t fd)
+{
+    int on = 1;
+    /* Best effort: a socket that refuses it still works, only slower. */
+    (void)setsockopt(st_netfd_fileno(fd), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
 srs_error_t srs_tcp_connect(const char *host, int port, srs_utime_t timeout, st_netfd_t *out)
 {
     srs_sockaddr_t addr;
@@ -181,6 +190,7 @@ srs_error_t srs_tcp_connect(const char *host, int port, srs_utime_t timeout, st_
     if (fd < 0) return srs_error_new(ERROR_SYSTEM_SOCKET, "socket");
     st_netfd_t stfd = NULL;
     if ((err = wrap_fd(fd, &stfd)) != srs_success) return err;
+    srs_tcp_set_nodelay(stfd);
     srs_coroutine_set_state(SRS_CO_WAIT_WRITE);
     int r = st_connect(stfd, (struct sockaddr *)&addr.ss, (int)addr.len, srs_st_timeout(timeout));
     srs_coroutine_set_state(SRS_CO_RUNNABLE);

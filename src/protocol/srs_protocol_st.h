@@ -38,6 +38,11 @@ srs_error_t srs_udp_listen(const char *host, int port, st_netfd_t *out);
 /* The local address a socket is bound to (for listeners on port 0). */
 srs_error_t srs_socket_local_addr(st_netfd_t fd, srs_sockaddr_t *out);
 
+/* TCP_NODELAY: every TCP socket the proxy accepts or opens has it (srs_tcp_connect, the TCP
+ * server's accept), so a small write (an RTMP control reply, an HTTP head) leaves at once instead
+ * of waiting ~40 ms for the peer's delayed ACK (Nagle). Writers gather a message with writev so
+ * nodelay does not turn into many tiny packets. */
+void srs_tcp_set_nodelay(st_netfd_t fd);
 srs_error_t srs_tcp_connect(const char *host, int port, srs_utime_t timeout, st_netfd_t *out);
 /* A connected UDP socket: the kernel filters the source and skips the route lookup. */
 srs_error_t srs_udp_connect(const char *host, int port, st_netfd_t *out);

@@ -174,6 +174,8 @@ static srs_error_t accept_cycle(void *arg)
             continue;
         }
 
+        srs_tcp_set_nodelay(fd);
+
         char ip[64];
         peer_ip(&peer, ip, sizeof(ip));
         tcp_pool_t *pool = s->pool;

@@ -7,6 +7,7 @@
 
 #include "srs_core.h"
 #include "srs_core_error.h"
+#include "srs_protocol_http.h"
 
 typedef struct {
     char ip[64];             /* the "ip" registered: what the proxy dials */
@@ -44,5 +45,15 @@ srs_error_t srs_mock_srt_start(const srs_mock_config_t *cfg);
 srs_error_t srs_mock_rtmp_start(const srs_mock_config_t *cfg);
 /* HTTP server: HTTP-FLV of what is published, HLS from hls_dir (srs_mock_origin_http.c). */
 srs_error_t srs_mock_http_start(const srs_mock_config_t *cfg);
+
+/* SRS's HTTP API (srs_mock_origin_api.c), on the -api port: streams, clients (and the kick of
+ * one), vhosts, summaries in SRS 7's JSON shape. Every RTMP and HTTP-FLV connection registers
+ * itself as a client for its lifetime (from its own coroutine, which a kick interrupts). */
+typedef struct srs_mock_client_s srs_mock_client_t;
+srs_mock_client_t *srs_mock_client_add(const char *id, const char *peer, const char *key, const char *tc_url,
+                                       const char *type, bool publish);
+void srs_mock_client_remove(srs_mock_client_t *c);
+/* True when the request was one of the API's (answered, *err set). */
+bool srs_mock_api_serve(const srs_mock_config_t *cfg, srs_http_conn_t *c, srs_http_request_t *req, srs_error_t *err);
 
 #endif

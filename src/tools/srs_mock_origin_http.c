@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 /* Playlists and segments above this are not what a test writes. */
 #define MOCK_HTTP_FILE_MAX (64 * 1024 * 1024)
@@ -103,6 +104,13 @@ static srs_error_t serve_flv(srs_http_conn_t *c, srs_http_request_t *req)
     srs_http_headers_free(&h);
     if (err) return err;
 
+    char peer[80] = "";
+    srs_sockaddr_t addr;
+    addr.len = sizeof(addr.ss);
+    if (getpeername(st_netfd_fileno(srs_http_conn_fd(c)), (struct sockaddr *)&addr.ss, &addr.len) == 0) {
+        srs_sockaddr_string(&addr, peer, sizeof(peer));
+    }
+    srs_mock_client_t *client = srs_mock_client_add(srs_context_id(), peer, key, "", "flv-play", false);
     srs_mock_sub_t *sub = srs_mock_hub_subscribe(key);
     flv_watch_t watch = {srs_http_conn_fd(c), srs_coroutine_self()};
     srs_coroutine_t *watcher = srs_coroutine_new("mock-flv-watch", flv_watch_cycle, &watch);
@@ -113,6 +121,7 @@ static srs_error_t serve_flv(srs_http_conn_t *c, srs_http_request_t *req)
     srs_log_info("HTTP-FLV play key=%s ended after %llu tags (%llu dropped): %s", key, (unsigned long long)tags,
                  (unsigned long long)srs_mock_sub_dropped(sub), srs_error_summary(err));
     srs_mock_sub_free(sub);
+    srs_mock_client_remove(client);
 
     /* The publisher left: end the body cleanly; anything else leaves the connection unusable. */
     if (srs_error_code(err) == ERROR_SYSTEM_EOF) {

@@ -201,7 +201,9 @@ static srs_error_t api_handler(void *ctx, srs_http_conn_t *c, srs_http_request_t
         return err;
     }
     if (!strcmp(m, "GET") && path_is(req->path, "/api/v1/versions/")) return serve_versions(c);
-    bool rtc = !strncmp(req->path, "/rtc/v1/", 8);
+    srs_error_t err = srs_success;
+    if (srs_mock_api_serve(api->cfg, c, req, &err)) return err;
+    bool rtc = !strncmp(req->path, "/rtc/v1/", 8) && api->rtc;
     if (rtc && !strcmp(m, "DELETE")) return serve_delete(api, c, req);
     if (rtc && !strcmp(m, "POST")) {
         if (path_is(req->path, "/rtc/v1/whep/")) return serve_whep_whip(api, c, req, false);
@@ -221,19 +223,24 @@ static srs_error_t on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer)
 srs_error_t srs_mock_rtc_start(const srs_mock_config_t *cfg)
 {
     if (!cfg->api_port && !cfg->rtc_port) return srs_success;
-    if (!cfg->api_port || !cfg->rtc_port) {
+    if (!cfg->api_port) {
         return srs_error_new(ERROR_CONFIG_INVALID, "WebRTC needs both -api and -rtc (api=%d, rtc=%d)", cfg->api_port,
                              cfg->rtc_port);
     }
     mock_api_t *api = calloc(1, sizeof(*api));
     if (!api) return srs_error_new(ERROR_SYSTEM_NOMEM, "rtc api");
     api->cfg = cfg;
-    srs_error_t err = srs_mock_rtc_new(cfg, &api->rtc);
+    /* -api alone: SRS's HTTP API without WebRTC. */
+    srs_error_t err = cfg->rtc_port ? srs_mock_rtc_new(cfg, &api->rtc) : srs_success;
     srs_tcp_server_t *srv = NULL;
     if (!err) err = srs_tcp_server_start("rtc-api", "", cfg->api_port, on_conn, NULL, api, &srv);
     if (err) {
         free(api);
         return srs_error_wrap(err, "WebRTC API on port %d", cfg->api_port);
+    }
+    if (!cfg->rtc_port) {
+        srs_log_info("HTTP API on tcp port %d (no WebRTC)", cfg->api_port);
+        return srs_success;
     }
     srs_log_info("WebRTC: API on tcp port %d, media on udp port %d, candidate %s%s%s", cfg->api_port, cfg->rtc_port,
                  cfg->ip, cfg->raw ? ", raw mode" : "", cfg->bad_fingerprint ? ", BAD FINGERPRINT (test)" : "");

@@ -238,7 +238,13 @@ static srs_error_t on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer)
     srs_sockaddr_string(peer, m.peer, sizeof(m.peer));
 
     srs_error_t err = identify(&m);
-    if (!err) err = m.id.role == SRS_RTMP_ROLE_PUBLISHER ? publish(&m) : play(&m);
+    srs_mock_client_t *client = NULL;
+    if (!err) {
+        bool pub = m.id.role == SRS_RTMP_ROLE_PUBLISHER;
+        client = srs_mock_client_add(m.id.srs_id, m.peer, m.key, m.id.tc_url, pub ? "fmle-publish" : "rtmp-play", pub);
+        err = pub ? publish(&m) : play(&m);
+    }
+    srs_mock_client_remove(client);
     int code = srs_error_code(err);
     if (err && code != ERROR_SYSTEM_EOF && code != ERROR_SYSTEM_INTERRUPTED) {
         srs_log_limited(&peer_errors, SRS_LOG_WARN, "RTMP client %s key=%s: %s", m.peer, m.key[0] ? m.key : "-",
