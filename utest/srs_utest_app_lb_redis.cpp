@@ -45,7 +45,7 @@ static srs_lb_t *new_lb(int port, const char *prefix = "", const char *password 
 
 static srs_resp_client_t *raw_client(int port)
 {
-    srs_resp_client_config_t cfg = {"127.0.0.1", port, "", 0, SRS_UTIME_SECONDS, SRS_UTIME_SECONDS, 0, 0};
+    srs_resp_client_config_t cfg = {"127.0.0.1", port, "", 0, SRS_UTIME_SECONDS, SRS_UTIME_SECONDS, 0, 0, false};
     return srs_resp_client_new(&cfg);
 }
 

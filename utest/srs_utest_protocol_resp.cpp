@@ -180,7 +180,7 @@ TEST(ProtocolRespTest, RefusesAReplyLargerThanThePendingLimit)
 static srs_resp_client_t *new_client(int port, const char *password = "", int db = 0,
                                      srs_utime_t io_timeout = SRS_UTIME_SECONDS)
 {
-    srs_resp_client_config_t cfg = {"127.0.0.1", port, password, db, SRS_UTIME_SECONDS, io_timeout, 0, 0};
+    srs_resp_client_config_t cfg = {"127.0.0.1", port, password, db, SRS_UTIME_SECONDS, io_timeout, 0, 0, false};
     return srs_resp_client_new(&cfg);
 }
 

@@ -318,6 +318,11 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_duration("PROXY_SRT_SESSION_TIMEOUT", "30s", 0, true, &cfg->srt_session_timeout)) != srs_success) return err;
     if ((err = read_int("PROXY_MAX_CONNECTIONS", "10000", 0, INT_MAX, &cfg->max_connections)) != srs_success) return err;
     if ((err = read_string("PROXY_SYSTEM_API_TOKEN", "", true, cfg->system_api_token, sizeof(cfg->system_api_token))) != srs_success) return err;
+    /* Load balancer table bounds. */
+    if ((err = read_int("PROXY_MAX_ORIGINS", "1024", 1, INT_MAX, &cfg->max_origins)) != srs_success) return err;
+    if ((err = read_int("PROXY_LB_MAX_STREAMS", "10000", 1, INT_MAX, &cfg->lb_max_streams)) != srs_success) return err;
+    if ((err = read_int("PROXY_LB_MAX_SESSIONS", "50000", 1, INT_MAX, &cfg->lb_max_sessions)) != srs_success) return err;
+    if ((err = read_duration("PROXY_LB_PICK_IDLE", "3600s", 0, true, &cfg->lb_pick_idle)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -380,6 +385,13 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
              duration_text(cfg->srt_session_timeout, d[4], sizeof(d[4])),
              cfg->max_connections, *cfg->system_api_token ? SECRET_MASK : "",
              srs_log_level_name((srs_log_level_t)cfg->log_level));
+    /* Load balancer table bounds. */
+    size_t n = strlen(buf);
+    char idle[32];
+    if (n < size) {
+        snprintf(buf + n, size - n, ", PROXY_MAX_ORIGINS=%d, PROXY_LB_MAX_STREAMS=%d, PROXY_LB_MAX_SESSIONS=%d, PROXY_LB_PICK_IDLE=%s",
+                 cfg->max_origins, cfg->lb_max_streams, cfg->lb_max_sessions, duration_text(cfg->lb_pick_idle, idle, sizeof(idle)));
+    }
 }
 
 void srs_config_log(const srs_config_t *cfg)

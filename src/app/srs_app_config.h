@@ -39,6 +39,11 @@ typedef struct {
     int max_connections;                 /* PROXY_MAX_CONNECTIONS, default 10000 (0 = unlimited) */
     char system_api_token[256];          /* PROXY_SYSTEM_API_TOKEN, "" = no token required */
     int log_level;                       /* PROXY_LOG_LEVEL: debug|info|warn|error, default info (srs_core_log.h) */
+    /* Load balancer table bounds (srs_lb_limits_t in srs_app_lb.h): */
+    int max_origins;                     /* PROXY_MAX_ORIGINS, default 1024 origins known at once */
+    int lb_max_streams;                  /* PROXY_LB_MAX_STREAMS, default 10000 sticky picks */
+    int lb_max_sessions;                 /* PROXY_LB_MAX_SESSIONS, default 50000 entries per session table */
+    srs_utime_t lb_pick_idle;            /* PROXY_LB_PICK_IDLE, default 3600s: an unused sticky pick expires */
 } srs_config_t;
 
 /* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs

@@ -12,4 +12,9 @@
 /* srs_tcp_conn_fn for the system API listener; ctx is the srs_proxy_t. */
 srs_error_t srs_system_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer);
 
+/* Without PROXY_SYSTEM_API_TOKEN, anyone who reaches the system API registers origins (and gets
+ * a share of new streams): at startup, a loud warning when it listens beyond loopback so. True
+ * when it warned. */
+bool srs_system_api_warn_open(const srs_config_t *cfg);
+
 #endif
