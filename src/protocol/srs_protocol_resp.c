@@ -311,6 +311,7 @@ struct srs_resp_client_s {
     srs_utime_t next_attempt;    /* monotonic; no connect before this */
     uint64_t generation;
     srs_utime_t busy_since;      /* monotonic; when the current holder took the lock, 0 when free */
+    bool over_budget;            /* the last failed exchange ended on a reply over its budget */
 };
 
 srs_resp_client_t *srs_resp_client_new(const srs_resp_client_config_t *cfg)
@@ -370,7 +371,10 @@ static srs_error_t client_exchange(srs_resp_client_t *c, const srs_resp_cmds_t *
     if (err) return srs_error_wrap(err, "send %d commands", cmds->count);
     for (int i = 0; i < cmds->count; i++) {
         for (;;) {
-            if ((err = srs_resp_reader_next(c->reader, &replies[i])) != srs_success) return err;
+            if ((err = srs_resp_reader_next(c->reader, &replies[i])) != srs_success) {
+                c->over_budget = srs_resp_reader_over_budget(c->reader);
+                return err;
+            }
             if (replies[i]) break;
             if ((err = deadline_left(deadline, "read reply", &left)) != srs_success) return err;
             size_t n = 0;
@@ -385,11 +389,14 @@ static srs_error_t client_exchange(srs_resp_client_t *c, const srs_resp_cmds_t *
 }
 
 /* Count a failed exchange by its reason. */
-static void count_failure(const srs_resp_client_t *c, srs_error_t err)
+static void count_failure(srs_resp_client_t *c, srs_error_t err)
 {
     int code = srs_error_code(err);
-    if (c->reader && srs_resp_reader_over_budget(c->reader)) {
+    if (c->over_budget) {
+        c->over_budget = false;
         resp_stats.reply_too_large++;
+        srs_log_warn("Redis %s: reply over its budget (%d bytes, %d nodes), closing the connection", c->addr,
+                     SRS_RESP_MAX_REPLY_BYTES, SRS_RESP_MAX_REPLY_NODES);
     } else if (code == ERROR_SYSTEM_TIMEOUT) {
         resp_stats.deadline++;
     } else if (code == ERROR_REDIS) {
@@ -547,10 +554,6 @@ static srs_error_t client_pipeline_locked(srs_resp_client_t *c, const srs_resp_c
             return srs_success;
         }
         count_failure(c, err);
-        if (c->reader && srs_resp_reader_over_budget(c->reader)) {
-            srs_log_warn("Redis %s: reply over its budget (%d bytes, %d nodes), closing the connection", c->addr,
-                         SRS_RESP_MAX_REPLY_BYTES, SRS_RESP_MAX_REPLY_NODES);
-        }
         replies_clear(replies, cmds->count);
         /* Replies may still be on the way: this connection is out of step for good. */
         client_close(c);
