@@ -494,6 +494,18 @@ static srs_error_t redis_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t
 
     if (r->type == SRS_RESP_ARRAY && r->elements == 2) {
         err = pick_from_reply(self, stream_url, r, out);
+        if (err) {
+            /* Redis named an origin that fails validation: never dialled; what this proxy knows
+             * serves, or no origin at all. */
+            srs_error_t lerr = local_pick(self, stream_url, out, server_key, sizeof(server_key));
+            srs_log_limited(&self->log_limit, SRS_LOG_WARN, "lb: %s: %s", stream_url, srs_error_summary(err));
+            if (lerr) {
+                srs_error_free(lerr);
+                lerr = srs_error_new(ERROR_ORIGIN_NONE, "no server available for %s: %s", stream_url, srs_error_summary(err));
+            }
+            srs_error_free(err);
+            err = lerr;
+        }
     } else if (r->type == SRS_RESP_ARRAY && r->elements == 0) {
         srs_error_t lerr = local_pick(self, stream_url, out, server_key, sizeof(server_key));
         if (!lerr) {

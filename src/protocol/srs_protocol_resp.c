@@ -172,6 +172,7 @@ srs_error_t srs_resp_reader_feed(srs_resp_reader_t *r, const void *data, size_t 
     size_t pending = r->reader->len - r->reader->pos;
     if (len > SRS_RESP_MAX_PENDING || pending > SRS_RESP_MAX_PENDING - len) {
         r->failed = true;
+        r->over_budget = true;
         return srs_error_new(ERROR_REDIS, "RESP reply larger than %d bytes", SRS_RESP_MAX_PENDING);
     }
     if (redisReaderFeed(r->reader, (const char *)data, len) != REDIS_OK) {
@@ -381,7 +382,10 @@ static srs_error_t client_exchange(srs_resp_client_t *c, const srs_resp_cmds_t *
             if ((err = srs_st_read(c->fd, c->buf, sizeof(c->buf), left, &n)) != srs_success) {
                 return srs_error_wrap(err, "read reply %d of %d", i + 1, cmds->count);
             }
-            if ((err = srs_resp_reader_feed(c->reader, c->buf, n)) != srs_success) return err;
+            if ((err = srs_resp_reader_feed(c->reader, c->buf, n)) != srs_success) {
+                c->over_budget = srs_resp_reader_over_budget(c->reader);
+                return err;
+            }
             if ((err = srs_st_usleep(0)) != srs_success) return err;
         }
     }

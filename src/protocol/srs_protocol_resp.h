@@ -73,7 +73,8 @@ srs_error_t srs_resp_reader_feed(srs_resp_reader_t *r, const void *data, size_t 
 srs_error_t srs_resp_reader_next(srs_resp_reader_t *r, srs_resp_reply_t **out);
 /* A smaller per-reply budget than the defaults (tests, fuzzing); 0 keeps a default. */
 void srs_resp_reader_set_budget(srs_resp_reader_t *r, size_t max_bytes, size_t max_nodes);
-/* True once the reader failed because a reply went over its budget (not a syntax error). */
+/* True once the reader failed because a reply went over its budget or SRS_RESP_MAX_PENDING
+ * (not a syntax error). */
 bool srs_resp_reader_over_budget(const srs_resp_reader_t *r);
 /* Nodes and bytes of the reply being parsed now (0 between replies), for tests. */
 void srs_resp_reader_usage(const srs_resp_reader_t *r, size_t *bytes, size_t *nodes);
