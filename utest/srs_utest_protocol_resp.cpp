@@ -515,6 +515,7 @@ TEST(ProtocolRespClientTest, ReplyBombClosesTheConnectionAndOthersKeepRunning)
     srs_resp_client_free(c);
     srs_coroutine_free(t.co);
     fake_redis_stop(&f);
+    HELPER_EXPECT_SUCCESS(srs_st_usleep(SRS_UTIME_MILLISECONDS));
 }
 
 TEST(ProtocolRespClientTest, TrickledReplyHitsTheExchangeDeadline)
@@ -537,6 +538,7 @@ TEST(ProtocolRespClientTest, TrickledReplyHitsTheExchangeDeadline)
     EXPECT_EQ(deadline + 1, srs_resp_stats()->deadline);
     srs_resp_client_free(c);
     fake_redis_stop(&f);
+    HELPER_EXPECT_SUCCESS(srs_st_usleep(SRS_UTIME_MILLISECONDS));
 }
 
 struct SlowCall {
@@ -597,4 +599,6 @@ TEST(ProtocolRespClientTest, FailFastCallersDoNotQueueBehindASilentRedis)
     srs_coroutine_free(co);
     srs_resp_client_free(c);
     fake_redis_stop(&f);
+    // Joined coroutines free their last bits when they next run: let them.
+    HELPER_EXPECT_SUCCESS(srs_st_usleep(SRS_UTIME_MILLISECONDS));
 }
