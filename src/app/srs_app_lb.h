@@ -111,6 +111,10 @@ typedef struct {
 } srs_lb_memory_sizes_t;
 void srs_lb_memory_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out);
 void srs_lb_redis_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out);
+/* foreach_origin without I/O (for /metrics, which must answer even when Redis does not): the
+ * memory balancer's origins, or the Redis balancer's local cache (which its background coroutine
+ * refreshes from Redis every 5 s). NULL lb is harmless. */
+void srs_lb_foreach_origin_cached(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx);
 /* Picks of each known origin (by id) since it registered, for /metrics; nothing for any other
  * balancer. */
 void srs_lb_memory_foreach_picks(srs_lb_t *lb, void (*fn)(void *ctx, const char *origin_id, uint64_t picks), void *ctx);

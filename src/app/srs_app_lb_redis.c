@@ -768,10 +768,9 @@ static void redis_sweep(srs_lb_t *lb)
     srs_lb_forget_origins(self->origins, NULL, self->picked, now, self->ttl);
 }
 
-/* Every origin Redis knows (merged into the cache), then the cache: what this proxy knows. */
-static void redis_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)
+/* Every origin Redis knows, validated, merged into the (bounded) cache. */
+static void refresh_origins(lb_redis_t *self)
 {
-    lb_redis_t *self = (lb_redis_t *)lb;
     char all[LB_KEY_SIZE];
     srs_error_t err = lb_key(self, LB_KEY_ALL_SERVERS, "", all, sizeof(all));
     srs_resp_reply_t *r = NULL;
@@ -792,7 +791,13 @@ static void redis_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_o
     if (err) srs_log_limited(&self->log_limit, SRS_LOG_WARN, "lb: list origins from the local cache: %s", srs_error_summary(err));
     srs_error_free(err);
     srs_resp_reply_free(r);
+}
 
+/* What Redis knows merged into the cache, then the cache: what this proxy knows. */
+static void redis_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)
+{
+    lb_redis_t *self = (lb_redis_t *)lb;
+    refresh_origins(self);
     srs_map_iter_t it;
     for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) {
         const srs_origin_t *o = (const srs_origin_t *)it.value;
@@ -959,6 +964,9 @@ static void worker_round(lb_redis_t *self)
         srs_resp_reply_t *r = NULL;
         srs_error_t err = srs_resp_client_command(self->redis, &r, "PING", NULL);
         srs_resp_reply_free(r);
+        /* The origins of every proxy into the cache, for srs_lb_foreach_origin_cached (metrics
+         * never wait for Redis). */
+        if (!err) refresh_origins(self);
         srs_error_free(err);
     }
     uint64_t generation = srs_resp_client_generation(self->redis);
@@ -1076,4 +1084,19 @@ void srs_lb_redis_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out)
     out->hls_streams = srs_map_size(self->hls_streams);
     out->hls_sessions = srs_map_size(self->hls_sessions);
     out->rtc_sessions = srs_map_size(self->rtc);
+}
+
+void srs_lb_foreach_origin_cached(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)
+{
+    if (!lb) return;
+    if (lb->vt != &lb_redis_vtable) {
+        lb->vt->foreach_origin(lb, fn, ctx);
+        return;
+    }
+    lb_redis_t *self = (lb_redis_t *)lb;
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) {
+        const srs_origin_t *o = (const srs_origin_t *)it.value;
+        fn(ctx, o, origin_alive(self, o));
+    }
 }

@@ -215,7 +215,7 @@ static void render_lb_bounds(srs_proxy_t *p, srs_strbuf_t *out)
 static void render_origins(srs_proxy_t *p, srs_strbuf_t *out)
 {
     origin_rows_t rows = {0};
-    if (p->lb) p->lb->vt->foreach_origin(p->lb, collect_origin, &rows);
+    srs_lb_foreach_origin_cached(p->lb, collect_origin, &rows); /* no Redis I/O */
     size_t alive = 0;
     for (size_t i = 0; i < rows.n; i++) alive += rows.rows[i].alive;
 
