@@ -184,6 +184,7 @@ static void render_lb_bounds(srs_proxy_t *p, srs_strbuf_t *out)
     struct { const char *table; size_t n; } tables[] = {
         {"picks", m.picked + r.picked}, {"hls", m.hls_sessions + r.hls_sessions + m.hls_streams + r.hls_streams},
         {"rtc", m.rtc_sessions + r.rtc_sessions}, {"origins", m.origins + r.origins},
+        {"srt", p->srt ? (size_t)srs_srt_server_session_count(p->srt) : 0}, /* the SRT relay's sessions */
     };
     srs_prom_family(out, "srs_proxy_lb_table_entries", "gauge", "Entries in each load balancer table (Redis: its local caches).");
     for (size_t i = 0; i < SRS_ARRAY_SIZE(tables); i++) {

@@ -399,8 +399,10 @@ static void count_failure(srs_resp_client_t *c, srs_error_t err)
     if (c->over_budget) {
         c->over_budget = false;
         resp_stats.reply_too_large++;
-        srs_log_warn("Redis %s: reply over its budget (%d bytes, %d nodes), closing the connection", c->addr,
-                     SRS_RESP_MAX_REPLY_BYTES, SRS_RESP_MAX_REPLY_NODES);
+        /* The server chooses how often: one line per minute at most, the metric counts all. */
+        static srs_log_limit_t over_budget_log = SRS_LOG_LIMIT_INIT(60 * SRS_UTIME_SECONDS, 1);
+        srs_log_limited(&over_budget_log, SRS_LOG_WARN, "Redis %s: reply over its budget (%d bytes, %d nodes), closing the connection",
+                        c->addr, SRS_RESP_MAX_REPLY_BYTES, SRS_RESP_MAX_REPLY_NODES);
     } else if (code == ERROR_SYSTEM_TIMEOUT) {
         resp_stats.deadline++;
     } else if (code == ERROR_REDIS) {
