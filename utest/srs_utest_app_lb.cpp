@@ -508,3 +508,214 @@ TEST_F(AppLbMemoryTest, SweepEmptiesExpiredTables)
     HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "u7", su, sizeof(su), NULL, 0));
     EXPECT_STREQ("live/r7", su);
 }
+
+// ---- Issue 15: registration validates the ip; every table has a bound. ----
+
+static std::string heartbeat_with_ip(const char *ip)
+{
+    return std::string("{\"ip\":\"") + ip + "\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"19351\"]}";
+}
+
+TEST(AppOriginTest, RegistrationRefusesIpsThatNameNoHost)
+{
+    EXPECT_EQ("invalid ip, not an IP address", register_message(heartbeat_with_ip("evil")));
+    // Names are never resolved (ST has no async DNS): refused, not looked up.
+    EXPECT_EQ("invalid ip, not an IP address", register_message(heartbeat_with_ip("localhost")));
+    EXPECT_EQ("invalid ip, not an IP address", register_message(heartbeat_with_ip("10.0.0.1:1935")));
+    EXPECT_EQ("invalid ip 0.0.0.0, unspecified address", register_message(heartbeat_with_ip("0.0.0.0")));
+    EXPECT_EQ("invalid ip ::, unspecified address", register_message(heartbeat_with_ip("::")));
+    EXPECT_EQ("invalid ip 224.0.0.1, multicast address", register_message(heartbeat_with_ip("224.0.0.1")));
+    EXPECT_EQ("invalid ip 239.255.255.250, multicast address", register_message(heartbeat_with_ip("239.255.255.250")));
+    EXPECT_EQ("invalid ip ff02::1, multicast address", register_message(heartbeat_with_ip("ff02::1")));
+    EXPECT_EQ("invalid ip 255.255.255.255, broadcast address", register_message(heartbeat_with_ip("255.255.255.255")));
+    EXPECT_EQ("invalid ip ::ffff:224.0.0.1, multicast address", register_message(heartbeat_with_ip("::ffff:224.0.0.1")));
+    EXPECT_EQ("invalid ip ::ffff:0.0.0.0, unspecified address", register_message(heartbeat_with_ip("::ffff:0.0.0.0")));
+    EXPECT_EQ("ok", register_message(heartbeat_with_ip("127.0.0.1")));
+    EXPECT_EQ("ok", register_message(heartbeat_with_ip("10.1.2.3")));
+    EXPECT_EQ("ok", register_message(heartbeat_with_ip("::1")));
+    EXPECT_EQ("ok", register_message(heartbeat_with_ip("2001:db8::7")));
+}
+
+// What Redis holds is validated like a registration before the proxy dials it.
+TEST(AppOriginTest, RedisValuesAreValidatedLikeRegistrations)
+{
+    srs_origin_t o;
+    memset(&o, 0, sizeof(o));
+    snprintf(o.ip, sizeof(o.ip), "10.0.0.9");
+    snprintf(o.server_id, sizeof(o.server_id), "srv");
+    snprintf(o.service_id, sizeof(o.service_id), "svc");
+    snprintf(o.pid, sizeof(o.pid), "7");
+    snprintf(o.rtmp[0], sizeof(o.rtmp[0]), "19351");
+    o.n_rtmp = 1;
+    o.updated_at = 1730016000LL * SRS_UTIME_SECONDS;
+    char *good = srs_origin_to_json(&o);
+    srs_origin_t back;
+    HELPER_EXPECT_SUCCESS(srs_origin_from_redis(good, strlen(good), &back));
+    EXPECT_EQ(19351, back.rtmp_port);
+    free(good);
+
+    const char *bad[] = {
+        "not json", "[]", "{}", "{\"ip\":\"evil\"}",
+        "{\"ip\":\"224.0.0.1\",\"server_id\":\"s\",\"service_id\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"],\"update_at\":\"2024-10-27T08:00:00Z\"}",
+        "{\"ip\":\"10.0.0.1\",\"server_id\":\"\",\"service_id\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"],\"update_at\":\"2024-10-27T08:00:00Z\"}",
+        "{\"ip\":\"10.0.0.1\",\"server_id\":\"s\",\"service_id\":\"v\",\"pid\":\"1\",\"rtmp\":[\"udp://1935\"],\"update_at\":\"2024-10-27T08:00:00Z\"}",
+        "{\"ip\":\"10.0.0.1\",\"server_id\":\"s\",\"service_id\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1935\"]}",
+        "{\"ip\":\"10.0.0.1\",\"server_id\":\"s\",\"service_id\":\"v\",\"pid\":1,\"rtmp\":[\"1935\"],\"update_at\":\"2024-10-27T08:00:00Z\"}",
+    };
+    for (const char *b : bad) {
+        srs_error_t err = srs_origin_from_redis(b, strlen(b), &back);
+        EXPECT_EQ(ERROR_ORIGIN_INVALID, srs_error_code(err)) << b;
+        srs_error_free(err);
+    }
+}
+
+// The limits are process-wide: each test sets its own and puts the defaults back.
+class AppLbBoundsTest : public AppLbMemoryTest {
+protected:
+    void limit(size_t origins, size_t streams, size_t sessions, srs_utime_t pick_idle)
+    {
+        srs_lb_limits_t l = {origins, streams, sessions, pick_idle};
+        srs_lb_set_limits(&l);
+    }
+    void TearDown() override
+    {
+        AppLbMemoryTest::TearDown();
+        srs_lb_limits_t defaults = {0, 0, 0, 0};
+        srs_lb_set_limits(&defaults);
+    }
+    srs_error_t try_add(const char *server, int64_t updated_at)
+    {
+        srs_origin_t o;
+        memset(&o, 0, sizeof(o));
+        snprintf(o.ip, sizeof(o.ip), "10.0.0.1");
+        snprintf(o.server_id, sizeof(o.server_id), "%s", server);
+        snprintf(o.service_id, sizeof(o.service_id), "svc");
+        snprintf(o.pid, sizeof(o.pid), "1");
+        o.n_rtmp = 1;
+        o.rtmp_port = 1935;
+        o.updated_at = updated_at;
+        return lb->vt->update(lb, &o);
+    }
+};
+
+TEST_F(AppLbBoundsTest, DefaultsAreDocumented)
+{
+    const srs_lb_limits_t *l = srs_lb_limits();
+    EXPECT_EQ(1024u, l->max_origins);
+    EXPECT_EQ(10000u, l->max_streams);
+    EXPECT_EQ(50000u, l->max_sessions);
+    EXPECT_EQ(3600 * SRS_UTIME_SECONDS, l->pick_idle);
+}
+
+// 20 000 distinct stream names (the origin refused them all) leave at most PROXY_LB_MAX_STREAMS
+// sticky picks; the least recently used go first, a stream in use stays.
+TEST_F(AppLbBoundsTest, StickyPicksAreCappedLeastRecentlyUsedFirst)
+{
+    limit(0, 1000, 0, 0);
+    add("a", 1001, fake_now);
+    uint64_t evicted = srs_lb_stats()->evicted_picks;
+    for (int i = 0; i < 20000; i++) {
+        fake_now += 1000;
+        std::string url = "__defaultVhost__/live/flood" + std::to_string(i);
+        ASSERT_EQ("a", pick(url.c_str()));
+        // One stream in real use: picked again all the time.
+        if (i % 100 == 0) {
+            ASSERT_EQ("a", pick("__defaultVhost__/live/real"));
+        }
+        ASSERT_LE(sizes().picked, 1000u);
+    }
+    EXPECT_GE(srs_lb_stats()->evicted_picks - evicted, 19000u);
+    // Which entries go (least recently used first) is checked in AppLbEntriesTest.
+}
+
+TEST_F(AppLbBoundsTest, StickyPicksExpireWhenIdleAndRenewOnUse)
+{
+    limit(0, 0, 0, 60 * SRS_UTIME_SECONDS);
+    add("a", 1001, fake_now);
+    ASSERT_EQ("a", pick("__defaultVhost__/live/s"));
+    ASSERT_EQ("a", pick("__defaultVhost__/live/idle"));
+    for (int i = 0; i < 5; i++) {
+        fake_now += 50 * SRS_UTIME_SECONDS;
+        add("a", 1001, fake_now); // the origin lives
+        ASSERT_EQ("a", pick("__defaultVhost__/live/s"));
+        lb->vt->sweep(lb);
+    }
+    // The used one stayed; the idle one expired although its origin lives.
+    EXPECT_EQ(1u, sizes().picked);
+}
+
+TEST_F(AppLbBoundsTest, SessionTablesAreCapped)
+{
+    limit(0, 0, 100, 0);
+    uint64_t evicted = srs_lb_stats()->evicted_sessions;
+    for (int i = 0; i < 5000; i++) {
+        fake_now += 1000;
+        std::string id = std::to_string(i);
+        HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "__defaultVhost__/live/s", ("u" + id + ":o").c_str(), "pwd"));
+        HELPER_EXPECT_SUCCESS(lb->vt->store_hls(lb, ("__defaultVhost__/live/s" + id).c_str(), ("spb" + id).c_str(), "http://h/x.m3u8"));
+        ASSERT_LE(sizes().rtc_sessions, 100u);
+        ASSERT_LE(sizes().hls_sessions, 100u);
+        ASSERT_LE(sizes().hls_streams, 100u);
+    }
+    EXPECT_GT(srs_lb_stats()->evicted_sessions - evicted, 3 * 4000u);
+    // The newest still load.
+    char url[256], full[256];
+    HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "u4999:o", url, sizeof(url), NULL, 0));
+    HELPER_EXPECT_SUCCESS(lb->vt->load_hls_by_spbhid(lb, "spb4999", url, sizeof(url), full, sizeof(full)));
+    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "u0:o", url, sizeof(url), NULL, 0), ERROR_SESSION_NOT_FOUND);
+}
+
+// PROXY_MAX_ORIGINS: known origins always refresh; a new one takes a dead one's slot, or is
+// refused while all are alive.
+TEST_F(AppLbBoundsTest, OriginsAreCappedButHeartbeatsPass)
+{
+    limit(3, 0, 0, 0);
+    HELPER_EXPECT_SUCCESS(try_add("a", fake_now));
+    HELPER_EXPECT_SUCCESS(try_add("b", fake_now));
+    HELPER_EXPECT_SUCCESS(try_add("c", fake_now));
+    uint64_t refused = srs_lb_stats()->refused_origins;
+    HELPER_EXPECT_FAILED_CODE(try_add("evil", fake_now), ERROR_SYSTEM_LIMIT);
+    EXPECT_EQ(refused + 1, srs_lb_stats()->refused_origins);
+    EXPECT_EQ(3u, sizes().origins);
+
+    fake_now += kTtl / 2;
+    HELPER_EXPECT_SUCCESS(try_add("a", fake_now));
+    HELPER_EXPECT_SUCCESS(try_add("b", fake_now));
+    // c falls silent past its TTL: dead, its slot goes to the newcomer.
+    fake_now += kTtl / 2 + SRS_UTIME_SECONDS;
+    HELPER_EXPECT_SUCCESS(try_add("d", fake_now));
+    EXPECT_EQ(3u, sizes().origins);
+    std::set<std::string> ids;
+    lb->vt->foreach_origin(lb, [](void *ctx, const srs_origin_t *o, bool) { ((std::set<std::string> *)ctx)->insert(o->server_id); }, &ids);
+    EXPECT_EQ((std::set<std::string>{"a", "b", "d"}), ids);
+}
+
+// The eviction itself: exactly down to `keep`, oldest first, equal times handled.
+TEST(AppLbEntriesTest, EvictDropsTheLeastRecentlyUsed)
+{
+    srs_map_t *m = srs_map_new();
+    for (int i = 0; i < 1000; i++) srs_lb_entry_store_bounded(m, std::to_string(i).c_str(), "v", NULL, (i * 7919) % 1000, 0);
+    EXPECT_EQ(900u, srs_lb_entries_evict(m, 100));
+    EXPECT_EQ(100u, srs_map_size(m));
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, m); srs_map_iter_next(&it);) EXPECT_GE(((srs_lb_entry_t *)it.value)->last_use, 900);
+    srs_lb_entries_free(m);
+
+    // All at one time: still exactly `keep` left.
+    m = srs_map_new();
+    for (int i = 0; i < 500; i++) srs_lb_entry_store_bounded(m, std::to_string(i).c_str(), "v", NULL, 42, 0);
+    EXPECT_EQ(499u, srs_lb_entries_evict(m, 1));
+    EXPECT_EQ(1u, srs_map_size(m));
+    EXPECT_EQ(0u, srs_lb_entries_evict(m, 1));
+    srs_lb_entries_free(m);
+
+    // A full table makes room by an eighth at once; replacing a key never evicts.
+    m = srs_map_new();
+    for (int i = 0; i < 80; i++) EXPECT_EQ(0u, srs_lb_entry_store_bounded(m, std::to_string(i).c_str(), "v", NULL, i, 80));
+    EXPECT_EQ(0u, srs_lb_entry_store_bounded(m, "5", "w", NULL, 100, 80));
+    EXPECT_EQ(10u, srs_lb_entry_store_bounded(m, "new", "v", NULL, 101, 80));
+    EXPECT_EQ(71u, srs_map_size(m));
+    EXPECT_TRUE(srs_map_get(m, "5") != NULL);
+    EXPECT_TRUE(srs_map_get(m, "0") == NULL);
+    srs_lb_entries_free(m);
+}

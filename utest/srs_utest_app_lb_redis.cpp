@@ -45,7 +45,7 @@ static srs_lb_t *new_lb(int port, const char *prefix = "", const char *password 
 
 static srs_resp_client_t *raw_client(int port)
 {
-    srs_resp_client_config_t cfg = {"127.0.0.1", port, "", 0, SRS_UTIME_SECONDS, SRS_UTIME_SECONDS, 0, 0};
+    srs_resp_client_config_t cfg = {"127.0.0.1", port, "", 0, SRS_UTIME_SECONDS, SRS_UTIME_SECONDS, 0, 0, false};
     return srs_resp_client_new(&cfg);
 }
 
@@ -447,4 +447,46 @@ TEST(AppLbRedisTest, RedisLostServesFromTheLocalCacheThenResyncs)
     EXPECT_EQ("vid-2-svc-200", pick_id(lb, "__defaultVhost__/live/new"));
     srs_lb_free(lb);
     srs_resp_client_free(raw);
+}
+
+// Issue 21: what Redis holds is input. An origin value that fails a registration's validation is
+// never dialled, sessions with garbage are not found, and both are counted.
+TEST(AppLbRedisTest, GarbageValuesInRedisAreRefusedAndCounted)
+{
+    SrsUtestRedis server;
+    SRS_UTEST_REQUIRE_REDIS(server);
+    srs_lb_t *lb = new_lb(server.port);
+    srs_resp_client_t *raw = raw_client(server.port);
+    EXPECT_EQ("OK", cmd(raw, {"SET", "srs-proxy-server:evil-svc-1",
+                              "{\"ip\":\"224.0.0.1\",\"server_id\":\"evil\",\"service_id\":\"svc\",\"pid\":\"1\","
+                              "\"rtmp\":[\"1935\"],\"update_at\":\"2099-01-01T00:00:00Z\"}"}));
+    EXPECT_EQ("OK", cmd(raw, {"SET", "srs-proxy-all-servers", "[\"srs-proxy-server:evil-svc-1\"]"}));
+    uint64_t invalid = srs_lb_stats()->invalid_redis_values;
+    std::string r = pick_id(lb, "__defaultVhost__/live/s");
+    EXPECT_EQ(0u, r.find("(failed)")) << r;
+    EXPECT_GT(srs_lb_stats()->invalid_redis_values, invalid);
+    srs_lb_memory_sizes_t sizes;
+    srs_lb_redis_sizes(lb, &sizes);
+    EXPECT_EQ(0u, sizes.origins);
+
+    // Listing skips it too.
+    int n = 0;
+    lb->vt->foreach_origin(lb, [](void *ctx, const srs_origin_t *, bool) { (*(int *)ctx)++; }, &n);
+    EXPECT_EQ(0, n);
+
+    // Sessions: not JSON, a control character, no slash in the stream URL.
+    EXPECT_EQ("OK", cmd(raw, {"SET", "srs-proxy-ufrag:a:b", "garbage"}));
+    EXPECT_EQ("OK", cmd(raw, {"SET", "srs-proxy-ufrag:c:d", "{\"stream_url\":\"live\\u0001x/y\",\"ufrag\":\"c:d\"}"}));
+    EXPECT_EQ("OK", cmd(raw, {"SET", "srs-proxy-spbhid:x", "{\"spbhid\":\"x\",\"stream_url\":\"nourl\",\"full_url\":\"f\"}"}));
+    char url[256], full[256];
+    invalid = srs_lb_stats()->invalid_redis_values;
+    HELPER_EXPECT_FAILED(lb->vt->load_rtc_by_ufrag(lb, "a:b", url, sizeof(url), NULL, 0));
+    HELPER_EXPECT_FAILED(lb->vt->load_rtc_by_ufrag(lb, "c:d", url, sizeof(url), NULL, 0));
+    HELPER_EXPECT_FAILED(lb->vt->load_hls_by_spbhid(lb, "x", url, sizeof(url), full, sizeof(full)));
+    EXPECT_EQ(invalid + 3, srs_lb_stats()->invalid_redis_values);
+    srs_lb_redis_sizes(lb, &sizes);
+    EXPECT_EQ(0u, sizes.rtc_sessions);
+    EXPECT_EQ(0u, sizes.hls_sessions);
+    srs_resp_client_free(raw);
+    srs_lb_free(lb);
 }

@@ -4,11 +4,13 @@
 #include "srs_utest.h"
 #include "srs_utest_redis.h"
 
+#include <csignal>
 #include <cstring>
 #include <string>
 
 extern "C" {
 #include "srs_core_log.h"
+#include "srs_protocol_coroutine.h"
 #include "srs_protocol_resp.h"
 #include "srs_protocol_st.h"
 }
@@ -180,7 +182,7 @@ TEST(ProtocolRespTest, RefusesAReplyLargerThanThePendingLimit)
 static srs_resp_client_t *new_client(int port, const char *password = "", int db = 0,
                                      srs_utime_t io_timeout = SRS_UTIME_SECONDS)
 {
-    srs_resp_client_config_t cfg = {"127.0.0.1", port, password, db, SRS_UTIME_SECONDS, io_timeout, 0, 0};
+    srs_resp_client_config_t cfg = {"127.0.0.1", port, password, db, SRS_UTIME_SECONDS, io_timeout, 0, 0, false};
     return srs_resp_client_new(&cfg);
 }
 
@@ -337,4 +339,266 @@ TEST(ProtocolRespClientTest, SilentServerTimesOut)
     EXPECT_FALSE(srs_resp_client_is_up(c));
     srs_resp_client_free(c);
     srs_st_close(lfd);
+}
+
+// ---- Issue 21: a Redis server is input too. ----
+
+// `*1048576` arrays of `*1048576` arrays: each would allocate 8 MB of element pointers; the
+// reply's budget (16 MiB) stops it at the second, before any allocation for it.
+TEST(ProtocolRespTest, ReplyBombStopsAtItsMemoryBudget)
+{
+    srs_resp_reader_t *r = srs_resp_reader_new();
+    HELPER_EXPECT_SUCCESS(srs_resp_reader_feed(r, "*1048576\r\n*1048576\r\n", 20));
+    srs_resp_reply_t *reply = NULL;
+    srs_error_t err = srs_resp_reader_next(r, &reply);
+    EXPECT_EQ(ERROR_REDIS, srs_error_code(err));
+    EXPECT_TRUE(reply == NULL);
+    EXPECT_TRUE(srs_resp_reader_over_budget(r));
+    srs_error_free(err);
+    srs_resp_reader_free(r);
+}
+
+// One array of `:1` without end: the node count and the bytes grow with every element until the
+// budget stops them; a syntax error is not an over-budget one.
+TEST(ProtocolRespTest, EndlessIntegersStopAtTheNodeBudget)
+{
+    srs_resp_reader_t *r = srs_resp_reader_new();
+    srs_resp_reader_set_budget(r, 0, 1000);
+    std::string bomb = "*1048576\r\n";
+    for (int i = 0; i < 2000; i++) bomb += ":1\r\n";
+    HELPER_EXPECT_SUCCESS(srs_resp_reader_feed(r, bomb.data(), bomb.size()));
+    srs_resp_reply_t *reply = NULL;
+    srs_error_t err = srs_resp_reader_next(r, &reply);
+    EXPECT_EQ(ERROR_REDIS, srs_error_code(err));
+    EXPECT_TRUE(srs_resp_reader_over_budget(r));
+    size_t bytes = 0, nodes = 0;
+    srs_resp_reader_usage(r, &bytes, &nodes);
+    EXPECT_EQ(1001u, nodes);
+    srs_error_free(err);
+    srs_resp_reader_free(r);
+
+    r = srs_resp_reader_new();
+    HELPER_EXPECT_SUCCESS(srs_resp_reader_feed(r, "?bad\r\n", 6));
+    err = srs_resp_reader_next(r, &reply);
+    EXPECT_EQ(ERROR_REDIS, srs_error_code(err));
+    EXPECT_FALSE(srs_resp_reader_over_budget(r));
+    srs_error_free(err);
+    srs_resp_reader_free(r);
+}
+
+// The budget is per reply: many replies that each fit pass, and the count restarts after each.
+TEST(ProtocolRespTest, BudgetIsPerReply)
+{
+    srs_resp_reader_t *r = srs_resp_reader_new();
+    srs_resp_reader_set_budget(r, 64 * 1024, 100);
+    std::string one = "*90\r\n";
+    for (int i = 0; i < 90; i++) one += "$3\r\nabc\r\n";
+    for (int round = 0; round < 20; round++) {
+        HELPER_EXPECT_SUCCESS(srs_resp_reader_feed(r, one.data(), one.size()));
+        srs_resp_reply_t *reply = NULL;
+        HELPER_EXPECT_SUCCESS(srs_resp_reader_next(r, &reply));
+        ASSERT_TRUE(reply != NULL);
+        EXPECT_EQ(90u, reply->elements);
+        srs_resp_reply_free(reply);
+        size_t bytes = 1, nodes = 1;
+        srs_resp_reader_usage(r, &bytes, &nodes);
+        EXPECT_EQ(0u, nodes);
+        EXPECT_EQ(0u, bytes);
+    }
+    // A bulk string larger than the byte budget is refused too.
+    std::string big = "$70000\r\n" + std::string(70000, 'x') + "\r\n";
+    HELPER_EXPECT_SUCCESS(srs_resp_reader_feed(r, big.data(), big.size()));
+    srs_resp_reply_t *reply = NULL;
+    srs_error_t err = srs_resp_reader_next(r, &reply);
+    EXPECT_EQ(ERROR_REDIS, srs_error_code(err));
+    EXPECT_TRUE(srs_resp_reader_over_budget(r));
+    srs_error_free(err);
+    srs_resp_reader_free(r);
+}
+
+// A fake Redis on an ST socket: answers the connect's PING (unless bomb_first), then plays
+// its part for the next command.
+enum FakeRedisMode { FAKE_BOMB, FAKE_TRICKLE, FAKE_SILENT };
+struct FakeRedis {
+    st_netfd_t lfd = NULL;
+    int port = 0;
+    FakeRedisMode mode = FAKE_SILENT;
+    bool bomb_first = false;
+    srs_coroutine_t *co = NULL;
+};
+
+static srs_error_t fake_redis_cycle(void *arg)
+{
+    FakeRedis *f = (FakeRedis *)arg;
+    st_netfd_t fd = NULL;
+    srs_error_t err = srs_st_accept(f->lfd, &fd, NULL, 5 * SRS_UTIME_SECONDS);
+    if (err) return err;
+    char buf[4096];
+    size_t n = 0;
+    if (!f->bomb_first) {
+        if ((err = srs_st_read(fd, buf, sizeof(buf), 5 * SRS_UTIME_SECONDS, &n)) == srs_success) {
+            err = srs_st_write(fd, "+PONG\r\n", 7, SRS_UTIME_SECONDS);
+        }
+    }
+    if (!err) err = srs_st_read(fd, buf, sizeof(buf), 5 * SRS_UTIME_SECONDS, &n);
+    if (!err && f->mode == FAKE_BOMB) {
+        std::string chunk;
+        for (int i = 0; i < 16384; i++) chunk += ":1\r\n";
+        err = srs_st_write(fd, "*1048576\r\n", 10, SRS_UTIME_SECONDS);
+        while (!err) err = srs_st_write(fd, chunk.data(), chunk.size(), SRS_UTIME_SECONDS);
+    } else if (!err && f->mode == FAKE_TRICKLE) {
+        // One byte every 50 ms: each read succeeds, only a deadline for the whole reply ends it.
+        while (!err && (err = srs_st_write(fd, "$", 1, SRS_UTIME_SECONDS)) == srs_success) err = srs_st_usleep(50 * SRS_UTIME_MILLISECONDS);
+    } else if (!err) {
+        err = srs_st_read(fd, buf, sizeof(buf), 5 * SRS_UTIME_SECONDS, &n);
+    }
+    srs_error_free(err);
+    srs_st_close(fd);
+    return srs_success;
+}
+
+static void fake_redis_start(FakeRedis *f, FakeRedisMode mode, bool bomb_first)
+{
+    signal(SIGPIPE, SIG_IGN);
+    f->mode = mode;
+    f->bomb_first = bomb_first;
+    HELPER_EXPECT_SUCCESS(srs_tcp_listen("127.0.0.1", 0, &f->lfd));
+    srs_sockaddr_t local;
+    HELPER_EXPECT_SUCCESS(srs_socket_local_addr(f->lfd, &local));
+    f->port = srs_sockaddr_port(&local);
+    f->co = srs_coroutine_new("fake-redis", fake_redis_cycle, f);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(f->co));
+}
+
+static void fake_redis_stop(FakeRedis *f)
+{
+    srs_coroutine_free(f->co);
+    srs_st_close(f->lfd);
+}
+
+// Counts its wake-ups: proof the other coroutines ran while the client parsed.
+struct Ticker {
+    int ticks = 0;
+    srs_coroutine_t *co = NULL;
+};
+
+static srs_error_t ticker_cycle(void *arg)
+{
+    Ticker *t = (Ticker *)arg;
+    for (;;) {
+        srs_error_t err = srs_st_usleep(SRS_UTIME_MILLISECONDS);
+        if (err) return err;
+        t->ticks++;
+    }
+}
+
+TEST(ProtocolRespClientTest, ReplyBombClosesTheConnectionAndOthersKeepRunning)
+{
+    FakeRedis f;
+    fake_redis_start(&f, FAKE_BOMB, true);
+    Ticker t;
+    t.co = srs_coroutine_new("ticker", ticker_cycle, &t);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(t.co));
+
+    uint64_t too_large = srs_resp_stats()->reply_too_large;
+    srs_resp_client_t *c = new_client(f.port, "", 0, 5 * SRS_UTIME_SECONDS);
+    srs_utime_t start = srs_time_now();
+    srs_error_t err = srs_resp_client_connect(c);
+    EXPECT_EQ(ERROR_REDIS, srs_error_code(err));
+    srs_error_free(err);
+    EXPECT_LT(srs_time_now() - start, 3 * SRS_UTIME_SECONDS);
+    EXPECT_EQ(too_large + 1, srs_resp_stats()->reply_too_large);
+    EXPECT_FALSE(srs_resp_client_is_up(c));
+    // The reader yielded after every read: the ticker ran meanwhile.
+    EXPECT_GT(t.ticks, 0);
+
+    srs_resp_client_free(c);
+    srs_coroutine_free(t.co);
+    fake_redis_stop(&f);
+    HELPER_EXPECT_SUCCESS(srs_st_usleep(SRS_UTIME_MILLISECONDS));
+}
+
+TEST(ProtocolRespClientTest, TrickledReplyHitsTheExchangeDeadline)
+{
+    FakeRedis f;
+    fake_redis_start(&f, FAKE_TRICKLE, false);
+    srs_resp_client_t *c = new_client(f.port, "", 0, 400 * SRS_UTIME_MILLISECONDS);
+    HELPER_EXPECT_SUCCESS(srs_resp_client_connect(c));
+    uint64_t deadline = srs_resp_stats()->deadline;
+    srs_utime_t start = srs_time_now();
+    srs_resp_reply_t *r = NULL;
+    srs_error_t err = srs_resp_client_command(c, &r, "GET", "k", NULL);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_EQ(ERROR_SYSTEM_TIMEOUT, srs_error_code(err));
+    srs_error_free(err);
+    EXPECT_TRUE(r == NULL);
+    // Reads each got a byte within 50 ms: only the whole-exchange deadline (400 ms) ended it.
+    EXPECT_GE(took, 350 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 1500 * SRS_UTIME_MILLISECONDS);
+    EXPECT_EQ(deadline + 1, srs_resp_stats()->deadline);
+    srs_resp_client_free(c);
+    fake_redis_stop(&f);
+    HELPER_EXPECT_SUCCESS(srs_st_usleep(SRS_UTIME_MILLISECONDS));
+}
+
+struct SlowCall {
+    srs_resp_client_t *c;
+    srs_error_t err = srs_success;
+    bool done = false;
+};
+
+static srs_error_t slow_call_cycle(void *arg)
+{
+    SlowCall *s = (SlowCall *)arg;
+    srs_resp_reply_t *r = NULL;
+    s->err = srs_resp_client_command(s->c, &r, "GET", "k", NULL);
+    srs_resp_reply_free(r);
+    s->done = true;
+    return srs_success;
+}
+
+// A Redis that accepts but never answers: fail-fast callers do not queue behind the stuck
+// exchange, and once it failed they fail at once until the background reconnect.
+TEST(ProtocolRespClientTest, FailFastCallersDoNotQueueBehindASilentRedis)
+{
+    FakeRedis f;
+    fake_redis_start(&f, FAKE_SILENT, false);
+    srs_resp_client_config_t cfg = {"127.0.0.1", f.port, "", 0, SRS_UTIME_SECONDS, 1500 * SRS_UTIME_MILLISECONDS, 0, 0, true};
+    srs_resp_client_t *c = srs_resp_client_new(&cfg);
+    HELPER_EXPECT_SUCCESS(srs_resp_client_connect(c));
+
+    SlowCall s;
+    s.c = c;
+    srs_coroutine_t *co = srs_coroutine_new("slow", slow_call_cycle, &s);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(co));
+    HELPER_EXPECT_SUCCESS(srs_st_usleep(SRS_RESP_STUCK + 100 * SRS_UTIME_MILLISECONDS));
+    EXPECT_FALSE(s.done);
+
+    uint64_t fast = srs_resp_stats()->fail_fast;
+    srs_utime_t start = srs_time_now();
+    srs_resp_reply_t *r = NULL;
+    srs_error_t err = srs_resp_client_command(c, &r, "GET", "k2", NULL);
+    EXPECT_EQ(ERROR_REDIS, srs_error_code(err));
+    srs_error_free(err);
+    EXPECT_LT(srs_time_now() - start, 50 * SRS_UTIME_MILLISECONDS);
+    EXPECT_EQ(fast + 1, srs_resp_stats()->fail_fast);
+
+    for (int i = 0; i < 30 && !s.done; i++) HELPER_EXPECT_SUCCESS(srs_st_usleep(100 * SRS_UTIME_MILLISECONDS));
+    ASSERT_TRUE(s.done);
+    EXPECT_EQ(ERROR_SYSTEM_TIMEOUT, srs_error_code(s.err));
+    srs_error_free(s.err);
+    EXPECT_FALSE(srs_resp_client_is_up(c));
+
+    // Down: refused at once, no connect attempt from a caller.
+    start = srs_time_now();
+    err = srs_resp_client_command(c, &r, "GET", "k3", NULL);
+    EXPECT_EQ(ERROR_REDIS, srs_error_code(err));
+    srs_error_free(err);
+    EXPECT_LT(srs_time_now() - start, 50 * SRS_UTIME_MILLISECONDS);
+
+    srs_coroutine_free(co);
+    srs_resp_client_free(c);
+    fake_redis_stop(&f);
+    // Joined coroutines free their last bits when they next run: let them.
+    HELPER_EXPECT_SUCCESS(srs_st_usleep(SRS_UTIME_MILLISECONDS));
 }

@@ -337,6 +337,11 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_duration("PROXY_SRS_API_TIMEOUT", "3s", 0, true, &cfg->srs_api_timeout)) != srs_success) return err;
     if ((err = read_duration("PROXY_SRS_API_CACHE", "1s", 0, false, &cfg->srs_api_cache)) != srs_success) return err;
     if ((err = read_int("PROXY_SRS_API_MAX_ENTRIES", "10000", 1, 1000000, &cfg->srs_api_max_entries)) != srs_success) return err;
+    /* Load balancer table bounds. */
+    if ((err = read_int("PROXY_MAX_ORIGINS", "1024", 1, INT_MAX, &cfg->max_origins)) != srs_success) return err;
+    if ((err = read_int("PROXY_LB_MAX_STREAMS", "10000", 1, INT_MAX, &cfg->lb_max_streams)) != srs_success) return err;
+    if ((err = read_int("PROXY_LB_MAX_SESSIONS", "50000", 1, INT_MAX, &cfg->lb_max_sessions)) != srs_success) return err;
+    if ((err = read_duration("PROXY_LB_PICK_IDLE", "3600s", 0, true, &cfg->lb_pick_idle)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -430,6 +435,9 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
     describe_append(buf, size, ", PROXY_SRS_API_TIMEOUT=%s, PROXY_SRS_API_CACHE=%s, PROXY_SRS_API_MAX_ENTRIES=%d",
                     duration_text(cfg->srs_api_timeout, t[0], sizeof(t[0])),
                     duration_text(cfg->srs_api_cache, t[1], sizeof(t[1])), cfg->srs_api_max_entries);
+    describe_append(buf, size, ", PROXY_MAX_ORIGINS=%d, PROXY_LB_MAX_STREAMS=%d, PROXY_LB_MAX_SESSIONS=%d, PROXY_LB_PICK_IDLE=%s",
+                    cfg->max_origins, cfg->lb_max_streams, cfg->lb_max_sessions,
+                    duration_text(cfg->lb_pick_idle, t[0], sizeof(t[0])));
 }
 
 void srs_config_log(const srs_config_t *cfg)

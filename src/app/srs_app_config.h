@@ -61,6 +61,11 @@ typedef struct {
     int srt_max_handshakes_per_ip;       /* PROXY_SRT_MAX_HANDSHAKES_PER_IP, default 16 (0 = unlimited) */
     srs_utime_t srt_handshake_timeout;   /* PROXY_SRT_HANDSHAKE_TIMEOUT, default 10s: induction to the
                                           * caller's first packet after the conclusion, in all */
+    /* Load balancer table bounds (srs_lb_limits_t in srs_app_lb.h): */
+    int max_origins;                     /* PROXY_MAX_ORIGINS, default 1024 origins known at once */
+    int lb_max_streams;                  /* PROXY_LB_MAX_STREAMS, default 10000 sticky picks */
+    int lb_max_sessions;                 /* PROXY_LB_MAX_SESSIONS, default 50000 entries per session table */
+    srs_utime_t lb_pick_idle;            /* PROXY_LB_PICK_IDLE, default 3600s: an unused sticky pick expires */
 } srs_config_t;
 
 /* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs

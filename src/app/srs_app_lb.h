@@ -51,6 +51,42 @@ struct srs_lb_s { const srs_lb_vtable_t *vt; };
 /* PROXY_ORIGIN_SERVER_TTL's default. */
 #define SRS_LB_ORIGIN_TTL_DEFAULT (300 * SRS_UTIME_SECONDS)
 
+/* Every table of both balancers has a bound (issue 15): a peer that registers origins or asks
+ * for streams and sessions must not grow the proxy without end. Process-wide, set once at startup
+ * from the config (srs_app_config.c); a zero field keeps its default. */
+typedef struct {
+    /* PROXY_MAX_ORIGINS, default 1024: origins known at once. A new one when full takes the slot
+     * of the longest-silent dead one, else it is refused (503); known ones always refresh. The
+     * Redis balancer's local cache of origins has the same bound. */
+    size_t max_origins;
+    /* PROXY_LB_MAX_STREAMS, default 10000: sticky picks (stream URL -> origin). When full, the
+     * least recently used eighth is dropped (those streams are picked afresh next time). */
+    size_t max_streams;
+    /* PROXY_LB_MAX_SESSIONS, default 50000: entries of each session table (HLS streams, HLS
+     * sessions, WebRTC sessions; the Redis balancer's local copies too). When full, the least
+     * recently used eighth is dropped. */
+    size_t max_sessions;
+    /* PROXY_LB_PICK_IDLE, default 3600s: a sticky pick unused this long expires (every pick of
+     * the stream renews it). */
+    srs_utime_t pick_idle;
+} srs_lb_limits_t;
+#define SRS_LB_MAX_ORIGINS_DEFAULT 1024
+#define SRS_LB_MAX_STREAMS_DEFAULT 10000
+#define SRS_LB_MAX_SESSIONS_DEFAULT 50000
+#define SRS_LB_PICK_IDLE_DEFAULT (3600 * SRS_UTIME_SECONDS)
+void srs_lb_set_limits(const srs_lb_limits_t *limits);
+/* The limits in force (defaults filled in). */
+const srs_lb_limits_t *srs_lb_limits(void);
+
+/* What the bounds did, process-wide, for /metrics. */
+typedef struct {
+    uint64_t evicted_picks;     /* sticky picks dropped because the table was full */
+    uint64_t evicted_sessions;  /* HLS/WebRTC session entries dropped because their table was full */
+    uint64_t refused_origins;   /* registrations refused: PROXY_MAX_ORIGINS live origins known */
+    uint64_t invalid_redis_values; /* origins/sessions read from Redis that failed validation */
+} srs_lb_stats_t;
+srs_lb_stats_t *srs_lb_stats(void);
+
 /* Wall clock in microseconds; tests inject a fake one. */
 typedef int64_t (*srs_lb_clock_fn)(void);
 
@@ -71,12 +107,17 @@ typedef struct {
 } srs_lb_redis_config_t;
 srs_error_t srs_lb_redis_new(const srs_lb_redis_config_t *cfg, srs_lb_clock_fn clock, srs_lb_t **out);
 
-/* How many entries each table of a memory balancer holds (for tests and metrics); all zero for
- * any other balancer. */
+/* How many entries each table of a balancer holds (for tests and metrics): the memory
+ * balancer's tables, or the Redis balancer's local caches. */
 typedef struct {
     size_t origins, picked, hls_streams, hls_sessions, rtc_sessions;
 } srs_lb_memory_sizes_t;
 void srs_lb_memory_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out);
+void srs_lb_redis_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out);
+/* foreach_origin without I/O (for /metrics, which must answer even when Redis does not): the
+ * memory balancer's origins, or the Redis balancer's local cache (which its background coroutine
+ * refreshes from Redis every 5 s). NULL lb is harmless. */
+void srs_lb_foreach_origin_cached(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx);
 /* Picks of each known origin (by id) since it registered, for /metrics; nothing for any other
  * balancer. */
 void srs_lb_memory_foreach_picks(srs_lb_t *lb, void (*fn)(void *ctx, const char *origin_id, uint64_t picks), void *ctx);
@@ -97,16 +138,27 @@ typedef struct {
     char *extra;
     int64_t last_use;
 } srs_lb_entry_t;
-/* Stores a copy of value (and extra, may be NULL) under key, replacing and freeing any old one. */
+/* Stores a copy of value (and extra, may be NULL) under key, replacing and freeing any old one.
+ * A new key in a table of max_sessions entries first drops the least recently used eighth. */
 void srs_lb_entry_store(srs_map_t *m, const char *key, const char *value, const char *extra, int64_t now);
+/* The same with its own bound (cap > 0); returns how many entries were dropped to make room. */
+size_t srs_lb_entry_store_bounded(srs_map_t *m, const char *key, const char *value, const char *extra, int64_t now,
+                                  size_t cap);
+/* Drops the least recently used entries until at most keep remain; returns how many it dropped.
+ * One pass to find the cut (a selection over the last uses), one to drop: O(n). */
+size_t srs_lb_entries_evict(srs_map_t *m, size_t keep);
 /* A live entry with its last use refreshed; an expired one is dropped and counts as missing. */
 srs_lb_entry_t *srs_lb_entry_load(srs_map_t *m, const char *key, int64_t now, srs_utime_t alive);
 void srs_lb_entries_sweep(srs_map_t *m, int64_t now, srs_utime_t alive);
 void srs_lb_entry_free(srs_lb_entry_t *e);
 /* Drops origins silent for SRS_LB_ORIGIN_FORGET_TTLS × ttl from origins (id → srs_origin_t*), their
- * counters from picks (id → uint64_t*; may be NULL), and the sticky picks (stream URL → origin id)
- * that pointed at them. */
+ * counters from picks (id → uint64_t*; may be NULL), and the sticky picks (stream URL →
+ * srs_lb_entry_t* naming the origin id) that pointed at them or were idle for pick_idle. */
 void srs_lb_forget_origins(srs_map_t *origins, srs_map_t *picks, srs_map_t *picked, int64_t now, srs_utime_t ttl);
+/* Room for origin id in origins before it is added: true when it is known, or there is room, or
+ * the longest-silent dead origin (not alive within ttl) was dropped for it (with its counter in
+ * picks, may be NULL); false (and counted) when PROXY_MAX_ORIGINS live origins are known. */
+bool srs_lb_origin_room(srs_map_t *origins, srs_map_t *picks, const char *id, int64_t now, srs_utime_t ttl);
 /* strdup that never returns NULL. */
 char *srs_lb_strdup(const char *s);
 /* Frees every entry and the map. */

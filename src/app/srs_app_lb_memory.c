@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The memory load balancer (spec §3.1), for one proxy. Unlike Go's, a sticky pick whose origin
- * died while another lives moves to a live one, and every table has an end: sessions expire
- * after their last use, origins silent for SRS_LB_ORIGIN_FORGET_TTLS TTLs are forgotten. */
+ * died while another lives moves to a live one, and every table has an end (srs_lb_limits_t):
+ * sessions expire after their last use and sticky picks after PROXY_LB_PICK_IDLE unused, each
+ * table is capped (its least recently used eighth dropped when full), origins silent for
+ * SRS_LB_ORIGIN_FORGET_TTLS TTLs are forgotten and at most PROXY_MAX_ORIGINS are known. */
 #include "srs_app_lb.h"
 #include "srs_core_context.h"
 #include "srs_core_log.h"
@@ -18,7 +20,7 @@ typedef struct {
     srs_utime_t ttl;
     srs_lb_clock_fn clock;
     srs_map_t *origins;       /* id → srs_origin_t* */
-    srs_map_t *picked;        /* stream URL → origin id (char*) */
+    srs_map_t *picked;        /* stream URL → srs_lb_entry_t* (origin id) */
     srs_map_t *hls_streams;   /* stream URL → srs_lb_entry_t* (spbhid) */
     srs_map_t *hls_sessions;  /* spbhid → srs_lb_entry_t* (stream URL, full URL) */
     srs_map_t *rtc_sessions;  /* ufrag → srs_lb_entry_t* (stream URL) */
@@ -33,6 +35,10 @@ static srs_error_t mem_update(srs_lb_t *lb, const srs_origin_t *origin)
     srs_origin_id(origin, id, sizeof(id));
 
     srs_origin_t *o = (srs_origin_t *)srs_map_get(self->origins, id);
+    if (!o && !srs_lb_origin_room(self->origins, self->picks, id, srs_lb_now(self->clock), self->ttl)) {
+        return srs_error_new(ERROR_SYSTEM_LIMIT, "too many origins, %zu live ones known (PROXY_MAX_ORIGINS)",
+                             srs_map_size(self->origins));
+    }
     if (!o) {
         o = (srs_origin_t *)malloc(sizeof(*o));
         if (!o) abort();
@@ -85,7 +91,8 @@ static srs_error_t mem_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
     lb_memory_t *self = (lb_memory_t *)lb;
     int64_t now = srs_lb_now(self->clock);
 
-    const char *sticky_id = (const char *)srs_map_get(self->picked, stream_url);
+    srs_lb_entry_t *pick = srs_lb_entry_load(self->picked, stream_url, now, srs_lb_limits()->pick_idle);
+    const char *sticky_id = pick ? pick->value : NULL;
     srs_origin_t *sticky = sticky_id ? (srs_origin_t *)srs_map_get(self->origins, sticky_id) : NULL;
     if (sticky && srs_lb_origin_alive(sticky, now, self->ttl)) {
         *out = *sticky;
@@ -110,9 +117,9 @@ static srs_error_t mem_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
     if (sticky) {
         srs_log_limited(&self->log_limit, SRS_LOG_INFO, "lb: move %s from expired origin %s to %s", stream_url, sticky_id, id);
     }
-    free(srs_map_get(self->picked, stream_url));
-    srs_map_set(self->picked, stream_url, srs_lb_strdup(id));
     *out = *chosen;
+    /* The store may drop old picks (sticky_id among them): done with them. */
+    srs_lb_stats()->evicted_picks += srs_lb_entry_store_bounded(self->picked, stream_url, id, NULL, now, srs_lb_limits()->max_streams);
     count_pick(self, chosen);
     return srs_success;
 }
@@ -213,8 +220,7 @@ static void mem_free(srs_lb_t *lb)
     srs_map_iter_t it;
     for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) free(it.value);
     srs_map_free(self->origins);
-    for (srs_map_iter_init(&it, self->picked); srs_map_iter_next(&it);) free(it.value);
-    srs_map_free(self->picked);
+    srs_lb_entries_free(self->picked);
     srs_lb_entries_free(self->hls_streams);
     srs_lb_entries_free(self->hls_sessions);
     srs_lb_entries_free(self->rtc_sessions);

@@ -171,7 +171,7 @@ typedef struct {
 
     /* The local cache. */
     srs_map_t *origins;        /* server key → srs_origin_t* */
-    srs_map_t *picked;         /* stream URL → server key (char*) */
+    srs_map_t *picked;         /* stream URL → srs_lb_entry_t* (server key) */
     srs_map_t *hls_streams;    /* stream URL → srs_lb_entry_t* */
     srs_map_t *hls_sessions;   /* spbhid → srs_lb_entry_t* */
     srs_map_t *rtc;            /* ufrag → srs_lb_entry_t*: live WebRTC sessions of this proxy */
@@ -248,7 +248,20 @@ static char *rtc_ufrag_json(const char *stream_url, const char *ufrag, const cha
     return json_object(names, values, 3);
 }
 
-/* The string fields `names` of a JSON object into outs (sizes bytes each). */
+/* A session field read back from Redis (anyone who reaches Redis may have written it): non-empty,
+ * no control characters; a stream URL is "vhost/app/stream" (slashes, no "..") as
+ * srs_stream_url_build makes it. */
+static bool value_sane(const char *name, const char *v)
+{
+    if (!v[0]) return false;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) return false;
+    }
+    if (!strcmp(name, "stream_url")) return strchr(v, '/') && !strstr(v, "..");
+    return true;
+}
+
+/* The string fields `names` of a JSON object into outs (sizes bytes each), validated. */
 static srs_error_t json_fields(const char *key, const srs_resp_reply_t *r, int n, const char *const *names,
                                char *const *outs, const size_t *sizes)
 {
@@ -261,11 +274,14 @@ static srs_error_t json_fields(const char *key, const srs_resp_reply_t *r, int n
             err = srs_error_new(ERROR_REDIS, "redis key %s: no string %s", key, names[i]);
         } else if (strlen(v->valuestring) >= sizes[i]) {
             err = srs_error_new(ERROR_REDIS, "redis key %s: %s too long", key, names[i]);
+        } else if (!value_sane(names[i], v->valuestring)) {
+            err = srs_error_new(ERROR_REDIS, "redis key %s: invalid %s", key, names[i]);
         } else {
             memcpy(outs[i], v->valuestring, strlen(v->valuestring) + 1);
         }
     }
     cJSON_Delete(root);
+    if (err) srs_lb_stats()->invalid_redis_values++;
     return err;
 }
 
@@ -302,10 +318,15 @@ static srs_error_t lb_run(lb_redis_t *self, const srs_resp_cmds_t *cmds, const c
 /* ------------------------------------------------------------------------------------------ */
 /* The local cache */
 
-/* Keep the freshest copy of an origin. */
-static void cache_origin(lb_redis_t *self, const char *key, const srs_origin_t *o)
+/* Keep the freshest copy of an origin; false when the cache is full of live origins
+ * (PROXY_MAX_ORIGINS): a new one is then not cached. */
+static bool cache_origin(lb_redis_t *self, const char *key, const srs_origin_t *o)
 {
     srs_origin_t *c = (srs_origin_t *)srs_map_get(self->origins, key);
+    if (!c && !srs_lb_origin_room(self->origins, NULL, key, srs_lb_now(self->clock), self->ttl)) {
+        srs_log_limited(&self->log_limit, SRS_LOG_WARN, "lb: origin cache full, %zu live origins (PROXY_MAX_ORIGINS)", srs_map_size(self->origins));
+        return false;
+    }
     if (!c) {
         if (!(c = (srs_origin_t *)malloc(sizeof(*c)))) abort();
         *c = *o;
@@ -316,14 +337,20 @@ static void cache_origin(lb_redis_t *self, const char *key, const srs_origin_t *
     } else if (o->updated_at >= c->updated_at) {
         *c = *o;
     }
+    return true;
 }
 
+/* The sticky pick, bounded by PROXY_LB_MAX_STREAMS (least recently used dropped) and renewed. */
 static void cache_pick(lb_redis_t *self, const char *stream_url, const char *server_key)
 {
-    char *old = (char *)srs_map_get(self->picked, stream_url);
-    if (old && !strcmp(old, server_key)) return;
-    free(old);
-    srs_map_set(self->picked, stream_url, srs_lb_strdup(server_key));
+    int64_t now = srs_lb_now(self->clock);
+    srs_lb_entry_t *old = (srs_lb_entry_t *)srs_map_get(self->picked, stream_url);
+    if (old && !strcmp(old->value, server_key)) {
+        old->last_use = now;
+        return;
+    }
+    srs_lb_stats()->evicted_picks +=
+        srs_lb_entry_store_bounded(self->picked, stream_url, server_key, NULL, now, srs_lb_limits()->max_streams);
 }
 
 static bool origin_alive(const lb_redis_t *self, const srs_origin_t *o)
@@ -334,7 +361,8 @@ static bool origin_alive(const lb_redis_t *self, const srs_origin_t *o)
 /* The cached sticky origin while it lives, else one at random among the live cached ones. */
 static srs_error_t local_pick(lb_redis_t *self, const char *stream_url, srs_origin_t *out, char *key, size_t size)
 {
-    const char *sticky = (const char *)srs_map_get(self->picked, stream_url);
+    srs_lb_entry_t *pick = srs_lb_entry_load(self->picked, stream_url, srs_lb_now(self->clock), srs_lb_limits()->pick_idle);
+    const char *sticky = pick ? pick->value : NULL;
     srs_origin_t *o = sticky ? (srs_origin_t *)srs_map_get(self->origins, sticky) : NULL;
     if (o && origin_alive(self, o)) {
         *out = *o;
@@ -382,7 +410,9 @@ static srs_error_t redis_update(srs_lb_t *lb, const srs_origin_t *origin)
     srs_origin_id(origin, id, sizeof(id));
     srs_error_t err = lb_key(self, LB_KEY_SERVER, id, key, sizeof(key));
     if (err) return err;
-    cache_origin(self, key, origin);
+    if (!cache_origin(self, key, origin)) {
+        return srs_error_new(ERROR_SYSTEM_LIMIT, "too many origins, %zu live ones known (PROXY_MAX_ORIGINS)", srs_map_size(self->origins));
+    }
 
     srs_resp_cmds_t cmds;
     srs_resp_cmds_init(&cmds);
@@ -415,15 +445,32 @@ static void republish_pick(lb_redis_t *self, const char *url_key, const char *se
     srs_error_free(err);
 }
 
+/* A server key from a reply: "<prefix>srs-proxy-server:<id>", printable, of a sane size. */
+static bool server_key_sane(const lb_redis_t *self, const srs_resp_reply_t *key)
+{
+    size_t plen = strlen(self->prefix), klen = strlen(LB_KEY_SERVER);
+    if (key->len >= LB_KEY_SIZE || key->len <= plen + klen || strlen(key->str) != key->len) return false;
+    if (memcmp(key->str, self->prefix, plen) || memcmp(key->str + plen, LB_KEY_SERVER, klen)) return false;
+    for (size_t i = 0; i < key->len; i++) {
+        if ((unsigned char)key->str[i] < 0x20 || key->str[i] == 0x7f) return false;
+    }
+    return true;
+}
+
 static srs_error_t pick_from_reply(lb_redis_t *self, const char *stream_url, const srs_resp_reply_t *r, srs_origin_t *out)
 {
     const srs_resp_reply_t *key = r->element[0], *json = r->element[1];
-    if (!reply_is_string(key) || !reply_is_string(json)) return srs_error_new(ERROR_REDIS, "redis pick: unexpected reply");
+    if (!reply_is_string(key) || !reply_is_string(json) || !server_key_sane(self, key)) {
+        srs_lb_stats()->invalid_redis_values++;
+        return srs_error_new(ERROR_REDIS, "redis pick: unexpected reply");
+    }
     srs_origin_t o;
-    srs_error_t err = srs_origin_from_json(json->str, json->len, &o);
-    if (err) return srs_error_wrap(err, "redis key %s", key->str);
-    cache_origin(self, key->str, &o);
-    cache_pick(self, stream_url, key->str);
+    srs_error_t err = srs_origin_from_redis(json->str, json->len, &o);
+    if (err) {
+        srs_lb_stats()->invalid_redis_values++;
+        return srs_error_wrap(err, "redis pick of %s: invalid origin value", stream_url);
+    }
+    if (cache_origin(self, key->str, &o)) cache_pick(self, stream_url, key->str);
     *out = o;
     return srs_success;
 }
@@ -457,6 +504,18 @@ static srs_error_t redis_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t
 
     if (r->type == SRS_RESP_ARRAY && r->elements == 2) {
         err = pick_from_reply(self, stream_url, r, out);
+        if (err) {
+            /* Redis named an origin that fails validation: never dialled; what this proxy knows
+             * serves, or no origin at all. */
+            srs_error_t lerr = local_pick(self, stream_url, out, server_key, sizeof(server_key));
+            srs_log_limited(&self->log_limit, SRS_LOG_WARN, "lb: %s: %s", stream_url, srs_error_summary(err));
+            if (lerr) {
+                srs_error_free(lerr);
+                lerr = srs_error_new(ERROR_ORIGIN_NONE, "no server available for %s: %s", stream_url, srs_error_summary(err));
+            }
+            srs_error_free(err);
+            err = lerr;
+        }
     } else if (r->type == SRS_RESP_ARRAY && r->elements == 0) {
         srs_error_t lerr = local_pick(self, stream_url, out, server_key, sizeof(server_key));
         if (!lerr) {
@@ -732,10 +791,9 @@ static void redis_sweep(srs_lb_t *lb)
     srs_lb_forget_origins(self->origins, NULL, self->picked, now, self->ttl);
 }
 
-/* Every origin Redis knows (merged into the cache), then the cache: what this proxy knows. */
-static void redis_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)
+/* Every origin Redis knows, validated, merged into the (bounded) cache. */
+static void refresh_origins(lb_redis_t *self)
 {
-    lb_redis_t *self = (lb_redis_t *)lb;
     char all[LB_KEY_SIZE];
     srs_error_t err = lb_key(self, LB_KEY_ALL_SERVERS, "", all, sizeof(all));
     srs_resp_reply_t *r = NULL;
@@ -744,15 +802,25 @@ static void redis_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_o
     for (size_t i = 0; !err && r->type == SRS_RESP_ARRAY && i + 1 < r->elements; i += 2) {
         const srs_resp_reply_t *key = r->element[i], *json = r->element[i + 1];
         srs_origin_t o;
-        if (!reply_is_string(key) || !reply_is_string(json)) continue;
-        srs_error_t perr = srs_origin_from_json(json->str, json->len, &o);
+        if (!reply_is_string(key) || !reply_is_string(json) || !server_key_sane(self, key)) {
+            srs_lb_stats()->invalid_redis_values++;
+            continue;
+        }
+        srs_error_t perr = srs_origin_from_redis(json->str, json->len, &o);
         if (!perr) cache_origin(self, key->str, &o);
+        if (perr) srs_lb_stats()->invalid_redis_values++;
         srs_error_free(perr);
     }
     if (err) srs_log_limited(&self->log_limit, SRS_LOG_WARN, "lb: list origins from the local cache: %s", srs_error_summary(err));
     srs_error_free(err);
     srs_resp_reply_free(r);
+}
 
+/* What Redis knows merged into the cache, then the cache: what this proxy knows. */
+static void redis_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)
+{
+    lb_redis_t *self = (lb_redis_t *)lb;
+    refresh_origins(self);
     srs_map_iter_t it;
     for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) {
         const srs_origin_t *o = (const srs_origin_t *)it.value;
@@ -792,8 +860,50 @@ static void worker_deletes(lb_redis_t *self)
     srs_resp_cmds_free(&cmds);
 }
 
+/* Commands of a background write-back, cut into pipelines of at most LB_BATCH_COMMANDS, so one
+ * exchange never carries the whole cache (a resync of 10000 picks is 40 exchanges, with a yield
+ * between them). */
+#define LB_BATCH_COMMANDS 256
+typedef struct {
+    srs_resp_cmds_t *parts;
+    int n, cap;
+} lb_batch_t;
+
+/* The pipeline to append the next command to. */
+static srs_resp_cmds_t *batch_cur(lb_batch_t *b)
+{
+    if (b->n && b->parts[b->n - 1].count < LB_BATCH_COMMANDS) return &b->parts[b->n - 1];
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 4;
+        b->parts = (srs_resp_cmds_t *)realloc(b->parts, (size_t)b->cap * sizeof(*b->parts));
+        if (!b->parts) abort();
+    }
+    srs_resp_cmds_init(&b->parts[b->n]);
+    return &b->parts[b->n++];
+}
+
+static void batch_free(lb_batch_t *b)
+{
+    for (int i = 0; i < b->n; i++) srs_resp_cmds_free(&b->parts[i]);
+    free(b->parts);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Send each pipeline in turn, yielding between them; stops at the first failure. */
+static srs_error_t batch_run(lb_redis_t *self, lb_batch_t *b, const char *what, int *commands)
+{
+    *commands = 0;
+    for (int i = 0; i < b->n; i++) {
+        *commands += b->parts[i].count;
+        srs_error_t err = lb_run(self, &b->parts[i], what, NULL);
+        if (err) return err;
+        if (i + 1 < b->n && (err = srs_st_usleep(0)) != srs_success) return err;
+    }
+    return srs_success;
+}
+
 /* Live WebRTC sessions of this proxy, their ufrag keys re-written with a fresh TTL. */
-static size_t add_rtc_refresh(lb_redis_t *self, srs_resp_cmds_t *cmds)
+static size_t add_rtc_refresh(lb_redis_t *self, lb_batch_t *b)
 {
     char ttl[32], key[LB_KEY_SIZE];
     ms_text(SRS_LB_RTC_ALIVE, ttl, sizeof(ttl));
@@ -803,7 +913,7 @@ static size_t add_rtc_refresh(lb_redis_t *self, srs_resp_cmds_t *cmds)
         const srs_lb_entry_t *e = (const srs_lb_entry_t *)it.value;
         if (!lb_key_ok(self, LB_KEY_UFRAG, it.key, key, sizeof(key))) continue;
         char *json = rtc_ufrag_json(e->value, it.key, e->extra);
-        srs_resp_cmds_add(cmds, "SET", key, json, "PX", ttl, NULL);
+        srs_resp_cmds_add(batch_cur(b), "SET", key, json, "PX", ttl, NULL);
         free(json);
         n++;
     }
@@ -814,20 +924,20 @@ static size_t add_rtc_refresh(lb_redis_t *self, srs_resp_cmds_t *cmds)
  * never over a value another proxy wrote meanwhile. */
 static void worker_resync(lb_redis_t *self)
 {
-    srs_resp_cmds_t cmds;
-    srs_resp_cmds_init(&cmds);
+    lb_batch_t b = {0};
     int64_t now = srs_lb_now(self->clock);
     size_t origins = 0, picks = 0, hls = 0;
     char key[LB_KEY_SIZE], ttl[32];
     srs_map_iter_t it;
     for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) {
-        if (add_update(self, &cmds, it.key, (const srs_origin_t *)it.value, true)) origins++;
+        if (add_update(self, batch_cur(&b), it.key, (const srs_origin_t *)it.value, true)) origins++;
     }
     ms_text(self->ttl, ttl, sizeof(ttl));
     for (srs_map_iter_init(&it, self->picked); srs_map_iter_next(&it);) {
-        const srs_origin_t *o = (const srs_origin_t *)srs_map_get(self->origins, (const char *)it.value);
+        const char *server_key = ((const srs_lb_entry_t *)it.value)->value;
+        const srs_origin_t *o = (const srs_origin_t *)srs_map_get(self->origins, server_key);
         if (!o || !origin_alive(self, o) || !lb_key_ok(self, LB_KEY_URL, it.key, key, sizeof(key))) continue;
-        srs_resp_cmds_add(&cmds, "SET", key, (const char *)it.value, "PX", ttl, "NX", NULL);
+        srs_resp_cmds_add(batch_cur(&b), "SET", key, server_key, "PX", ttl, "NX", NULL);
         picks++;
     }
     for (srs_map_iter_init(&it, self->hls_sessions); srs_map_iter_next(&it);) {
@@ -836,20 +946,22 @@ static void worker_resync(lb_redis_t *self)
         if (left < SRS_UTIME_MILLISECONDS || !lb_key_ok(self, LB_KEY_SPBHID, it.key, key, sizeof(key))) continue;
         ms_text(left, ttl, sizeof(ttl));
         char *json = hls_json(it.key, e->value, e->extra);
-        srs_resp_cmds_add(&cmds, "SET", key, json, "PX", ttl, "NX", NULL);
+        srs_resp_cmds_t *cmds = batch_cur(&b);
+        srs_resp_cmds_add(cmds, "SET", key, json, "PX", ttl, "NX", NULL);
         /* The stream's entry, when it names this session. */
         const srs_lb_entry_t *s = (const srs_lb_entry_t *)srs_map_get(self->hls_streams, e->value);
         if (s && !strcmp(s->value, it.key) && lb_key_ok(self, LB_KEY_HLS, e->value, key, sizeof(key))) {
-            srs_resp_cmds_add(&cmds, "SET", key, json, "PX", ttl, "NX", NULL);
+            srs_resp_cmds_add(cmds, "SET", key, json, "PX", ttl, "NX", NULL);
         }
         free(json);
         hls++;
     }
-    size_t rtc = add_rtc_refresh(self, &cmds);
+    size_t rtc = add_rtc_refresh(self, &b);
     self->last_refresh = srs_time_now();
 
-    srs_error_t err = lb_run(self, &cmds, "resync", NULL);
-    srs_resp_cmds_free(&cmds);
+    int sent = 0;
+    srs_error_t err = batch_run(self, &b, "resync", &sent);
+    batch_free(&b);
     if (err) {
         srs_log_warn("lb: resync to Redis %s: %s", srs_resp_client_addr(self->redis), srs_error_summary(err));
         srs_error_free(err);
@@ -864,11 +976,20 @@ static void worker_round(lb_redis_t *self)
     /* Reconnect (the client keeps the backoff) even when no request comes, and notice a restart
      * of an idle Redis. */
     srs_utime_t now = srs_time_now();
+    if (!srs_resp_client_is_up(self->redis)) {
+        /* Requests never wait for Redis while it is down (fail fast): this is the only place
+         * that connects again, with the client's backoff. */
+        srs_error_t err = srs_resp_client_reconnect(self->redis);
+        srs_error_free(err);
+    }
     if (!srs_resp_client_is_up(self->redis) || now - self->last_ping >= LB_KEEPALIVE) {
         self->last_ping = now;
         srs_resp_reply_t *r = NULL;
         srs_error_t err = srs_resp_client_command(self->redis, &r, "PING", NULL);
         srs_resp_reply_free(r);
+        /* The origins of every proxy into the cache, for srs_lb_foreach_origin_cached (metrics
+         * never wait for Redis). */
+        if (!err) refresh_origins(self);
         srs_error_free(err);
     }
     uint64_t generation = srs_resp_client_generation(self->redis);
@@ -879,11 +1000,11 @@ static void worker_round(lb_redis_t *self)
     if (self->del_count) worker_deletes(self);
     if (srs_map_size(self->rtc) && srs_time_now() - self->last_refresh >= LB_RTC_REFRESH) {
         self->last_refresh = srs_time_now();
-        srs_resp_cmds_t cmds;
-        srs_resp_cmds_init(&cmds);
-        add_rtc_refresh(self, &cmds);
-        srs_error_t err = lb_run(self, &cmds, "refresh WebRTC sessions", NULL);
-        srs_resp_cmds_free(&cmds);
+        lb_batch_t b = {0};
+        add_rtc_refresh(self, &b);
+        int sent = 0;
+        srs_error_t err = batch_run(self, &b, "refresh WebRTC sessions", &sent);
+        batch_free(&b);
         if (err) srs_log_limited(&self->log_limit, SRS_LOG_WARN, "lb: refresh WebRTC sessions: %s", srs_error_summary(err));
         srs_error_free(err);
     }
@@ -919,8 +1040,7 @@ static void redis_free(srs_lb_t *lb)
     srs_map_iter_t it;
     for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) free(it.value);
     srs_map_free(self->origins);
-    for (srs_map_iter_init(&it, self->picked); srs_map_iter_next(&it);) free(it.value);
-    srs_map_free(self->picked);
+    srs_lb_entries_free(self->picked);
     srs_lb_entries_free(self->hls_streams);
     srs_lb_entries_free(self->hls_sessions);
     srs_lb_entries_free(self->rtc);
@@ -957,7 +1077,7 @@ srs_error_t srs_lb_redis_new(const srs_lb_redis_config_t *cfg, srs_lb_clock_fn c
     self->rtc = srs_map_new();
     self->log_limit = (srs_log_limit_t)SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 10);
 
-    srs_resp_client_config_t rc = {cfg->host, cfg->port, cfg->password, cfg->db, LB_CONNECT_TIMEOUT, LB_IO_TIMEOUT, 0, 0};
+    srs_resp_client_config_t rc = {cfg->host, cfg->port, cfg->password, cfg->db, LB_CONNECT_TIMEOUT, LB_IO_TIMEOUT, 0, 0, true};
     self->redis = srs_resp_client_new(&rc);
     srs_error_t err = srs_resp_client_connect(self->redis);
     if (err) {
@@ -975,4 +1095,31 @@ srs_error_t srs_lb_redis_new(const srs_lb_redis_config_t *cfg, srs_lb_clock_fn c
     }
     *out = &self->base;
     return srs_success;
+}
+
+void srs_lb_redis_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!lb || lb->vt != &lb_redis_vtable) return;
+    lb_redis_t *self = (lb_redis_t *)lb;
+    out->origins = srs_map_size(self->origins);
+    out->picked = srs_map_size(self->picked);
+    out->hls_streams = srs_map_size(self->hls_streams);
+    out->hls_sessions = srs_map_size(self->hls_sessions);
+    out->rtc_sessions = srs_map_size(self->rtc);
+}
+
+void srs_lb_foreach_origin_cached(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)
+{
+    if (!lb) return;
+    if (lb->vt != &lb_redis_vtable) {
+        lb->vt->foreach_origin(lb, fn, ctx);
+        return;
+    }
+    lb_redis_t *self = (lb_redis_t *)lb;
+    srs_map_iter_t it;
+    for (srs_map_iter_init(&it, self->origins); srs_map_iter_next(&it);) {
+        const srs_origin_t *o = (const srs_origin_t *)it.value;
+        fn(ctx, o, origin_alive(self, o));
+    }
 }

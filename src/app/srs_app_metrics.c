@@ -8,6 +8,7 @@
 #include "srs_core_log.h"
 #include "srs_kernel_prometheus.h"
 #include "srs_protocol_coroutine.h"
+#include "srs_protocol_resp.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -215,10 +216,49 @@ static void render_srt(srs_proxy_t *p, srs_strbuf_t *out)
     }
 }
 
+/* The load balancer's bounds (issue 15/21): table sizes of either balancer, what the bounds
+ * dropped or refused, and the Redis client's failures by reason. */
+static void render_lb_bounds(srs_proxy_t *p, srs_strbuf_t *out)
+{
+    srs_lb_memory_sizes_t m, r;
+    srs_lb_memory_sizes(p->lb, &m);
+    srs_lb_redis_sizes(p->lb, &r);
+    struct { const char *table; size_t n; } tables[] = {
+        {"picks", m.picked + r.picked}, {"hls", m.hls_sessions + r.hls_sessions + m.hls_streams + r.hls_streams},
+        {"rtc", m.rtc_sessions + r.rtc_sessions}, {"origins", m.origins + r.origins},
+        {"srt", p->srt ? (size_t)srs_srt_server_session_count(p->srt) : 0}, /* the SRT relay's sessions */
+    };
+    srs_prom_family(out, "srs_proxy_lb_table_entries", "gauge", "Entries in each load balancer table (Redis: its local caches).");
+    for (size_t i = 0; i < SRS_ARRAY_SIZE(tables); i++) {
+        const char *labels[] = {"table", tables[i].table};
+        srs_prom_sample_u64(out, "srs_proxy_lb_table_entries", labels, 1, tables[i].n);
+    }
+    const srs_lb_stats_t *st = srs_lb_stats();
+    const char *picks[] = {"table", "picks"}, *sessions[] = {"table", "sessions"};
+    srs_prom_family(out, "srs_proxy_lb_evictions_total", "counter", "Entries dropped because their table was full (PROXY_LB_MAX_STREAMS, PROXY_LB_MAX_SESSIONS).");
+    srs_prom_sample_u64(out, "srs_proxy_lb_evictions_total", picks, 1, st->evicted_picks);
+    srs_prom_sample_u64(out, "srs_proxy_lb_evictions_total", sessions, 1, st->evicted_sessions);
+    srs_prom_family(out, "srs_proxy_lb_origins_refused_total", "counter", "Registrations refused: PROXY_MAX_ORIGINS live origins known.");
+    srs_prom_sample_u64(out, "srs_proxy_lb_origins_refused_total", NULL, 0, st->refused_origins);
+    srs_prom_family(out, "srs_proxy_lb_redis_invalid_values_total", "counter", "Origins and sessions read from Redis that failed validation.");
+    srs_prom_sample_u64(out, "srs_proxy_lb_redis_invalid_values_total", NULL, 0, st->invalid_redis_values);
+
+    const srs_resp_stats_t *rs = srs_resp_stats();
+    struct { const char *reason; uint64_t n; } errs[] = {
+        {"reply_too_large", rs->reply_too_large}, {"deadline", rs->deadline}, {"protocol", rs->protocol},
+        {"io", rs->io}, {"fail_fast", rs->fail_fast},
+    };
+    srs_prom_family(out, "srs_proxy_redis_errors_total", "counter", "Failed Redis exchanges, by reason.");
+    for (size_t i = 0; i < SRS_ARRAY_SIZE(errs); i++) {
+        const char *labels[] = {"reason", errs[i].reason};
+        srs_prom_sample_u64(out, "srs_proxy_redis_errors_total", labels, 1, errs[i].n);
+    }
+}
+
 static void render_origins(srs_proxy_t *p, srs_strbuf_t *out)
 {
     origin_rows_t rows = {0};
-    if (p->lb) p->lb->vt->foreach_origin(p->lb, collect_origin, &rows);
+    srs_lb_foreach_origin_cached(p->lb, collect_origin, &rows); /* no Redis I/O */
     size_t alive = 0;
     for (size_t i = 0; i < rows.n; i++) alive += rows.rows[i].alive;
 
@@ -247,6 +287,7 @@ static void render_origins(srs_proxy_t *p, srs_strbuf_t *out)
         const char *labels[] = {"table", tables[i].table};
         srs_prom_sample_u64(out, "srs_proxy_lb_entries", labels, 1, tables[i].n);
     }
+    render_lb_bounds(p, out);
 }
 
 void srs_metrics_render(srs_proxy_t *p, srs_strbuf_t *out)

@@ -160,8 +160,16 @@ static srs_error_t register_validate(srs_origin_t *o)
     if (!o->pid[0]) return srs_error_new(ERROR_ORIGIN_INVALID, "empty pid");
     if (o->n_rtmp == 0) return srs_error_new(ERROR_ORIGIN_INVALID, "empty rtmp");
 
+    /* The proxy dials this address for every stream it sends here. */
+    srs_error_t err = srs_endpoint_check_ip(o->ip);
+    if (err) {
+        srs_error_t e2 = srs_error_new(ERROR_ORIGIN_INVALID, "%s", srs_error_message(err));
+        srs_error_free(err);
+        return e2;
+    }
+
     srs_endpoint_t ep;
-    srs_error_t err = srs_endpoint_parse(o->rtmp[0], &ep);
+    err = srs_endpoint_parse(o->rtmp[0], &ep);
     if (err) {
         srs_error_t e2 = srs_error_new(ERROR_ORIGIN_INVALID, "invalid rtmp %s, %s", o->rtmp[0], srs_error_message(err));
         srs_error_free(err);
@@ -385,6 +393,23 @@ srs_error_t srs_origin_from_json(const char *json, size_t len, srs_origin_t *out
     err = from_json_read(root, out);
     cJSON_Delete(root);
     return err;
+}
+
+srs_error_t srs_origin_from_redis(const char *json, size_t len, srs_origin_t *out)
+{
+    srs_error_t err = srs_origin_from_json(json, len, out);
+    if (err) return err;
+    /* The same rules as a registration (minus the rtmp text, already reduced to its port). */
+    srs_error_t verr = srs_endpoint_check_ip(out->ip);
+    if (verr) {
+        err = srs_error_new(ERROR_ORIGIN_INVALID, "%s", srs_error_message(verr));
+        srs_error_free(verr);
+        return err;
+    }
+    if (!out->server_id[0] || !out->service_id[0] || !out->pid[0]) return srs_error_new(ERROR_ORIGIN_INVALID, "empty id");
+    if (!out->rtmp_port) return srs_error_new(ERROR_ORIGIN_INVALID, "no rtmp port");
+    if (!out->updated_at) return srs_error_new(ERROR_ORIGIN_INVALID, "no update_at");
+    return srs_success;
 }
 
 void srs_origin_describe(const srs_origin_t *o, char *out, size_t size)

@@ -30,7 +30,8 @@ typedef struct {
 /* Parse and validate a register body (spec §2). Required, checked in this order after the types:
  * ip, server, service, pid (a JSON string; a number is an error), rtmp (a non-empty array of
  * strings), with the messages "empty ip", "empty server", "empty service", "empty pid",
- * "empty rtmp". http/api/srt/rtc/device_id are optional. An empty body counts as {} (as Go).
+ * "empty rtmp"; then the ip must pass srs_endpoint_check_ip (an IP literal, not unspecified,
+ * multicast or broadcast: host names are refused, never resolved). http/api/srt/rtc/device_id are optional. An empty body counts as {} (as Go).
  * Lists longer than SRS_ORIGIN_MAX_ENDPOINTS keep their first entries. Any endpoint may be in
  * any srs_endpoint_parse form; an rtmp list whose first endpoint does not parse is an error.
  * All errors are ERROR_ORIGIN_INVALID; srs_error_message(err) is the text for the client.
@@ -47,6 +48,11 @@ char *srs_origin_to_json(const srs_origin_t *o);
 /* The reverse, accepting what the Go proxy writes (any RFC 3339 offset, nanoseconds). Missing
  * fields stay empty; a field of the wrong type is an error (ERROR_ORIGIN_INVALID). */
 srs_error_t srs_origin_from_json(const char *json, size_t len, srs_origin_t *out);
+
+/* srs_origin_from_json for a value read back from Redis (which anyone who reaches Redis may have
+ * written): then validated as strictly as a registration: the ip as srs_endpoint_check_ip,
+ * non-empty server_id/service_id/pid, an rtmp port, an update_at. ERROR_ORIGIN_INVALID. */
+srs_error_t srs_origin_from_redis(const char *json, size_t len, srs_origin_t *out);
 
 /* "SRS ip=1.2.3.4, id=srv-svc-p, rtmp=19351, http=8081, api=19851, rtc=8001, srt=10081" for
  * logs; ports that are 0 are left out. */

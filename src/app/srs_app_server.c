@@ -79,6 +79,11 @@ static srs_error_t proxy_start(srs_proxy_t *p)
     if ((err = srs_pprof_start(cfg)) != srs_success) return err;
     if ((err = srs_metrics_exporter_start(p)) != srs_success) return err;
 
+    /* Every load balancer table has a bound (srs_app_lb.h). */
+    srs_lb_limits_t limits = {(size_t)cfg->max_origins, (size_t)cfg->lb_max_streams, (size_t)cfg->lb_max_sessions, cfg->lb_pick_idle};
+    srs_lb_set_limits(&limits);
+    srs_system_api_warn_open(cfg);
+
     if (cfg->lb_redis) {
         /* Redis down at startup is fatal, as in Go. */
         srs_lb_redis_config_t rc = {cfg->redis_host, cfg->redis_port, cfg->redis_password, cfg->redis_db,

@@ -6,6 +6,8 @@
 #include "srs_core_log.h"
 #include "srs_kernel_stream_url.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +74,8 @@ static srs_error_t serve_register(srs_proxy_t *p, srs_http_conn_t *c)
         return werr;
     }
     if ((err = p->lb->vt->update(p->lb, &origin)) != srs_success) {
-        srs_log_warn("Register SRS media server failed: %s", srs_error_summary(err));
+        /* PROXY_MAX_ORIGINS reached, or Redis refused: 503, rate limited (a peer can repeat it). */
+        srs_log_limited(&register_log, SRS_LOG_WARN, "Register SRS media server failed: %s", srs_error_summary(err));
         srs_error_t werr = srs_api_write_error(c, 503, err, NULL);
         srs_error_free(err);
         return werr;
@@ -170,4 +173,26 @@ srs_error_t srs_system_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_
 {
     SRS_UNUSED(peer);
     return srs_http_serve_conn(fd, NULL, system_api_handle, ctx);
+}
+
+/* A listen host that only loopback clients reach. */
+static bool host_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (!strcmp(host, "localhost")) return true;
+    if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
+    return false;
+}
+
+bool srs_system_api_warn_open(const srs_config_t *cfg)
+{
+    if (cfg->system_api_token[0] || host_is_loopback(cfg->system_api.host)) return false;
+    char addr[96];
+    srs_listen_format(&cfg->system_api, addr, sizeof(addr));
+    srs_log_warn("SECURITY: the system API listens on %s beyond loopback without PROXY_SYSTEM_API_TOKEN: anyone who "
+                 "reaches it can register an origin and receive a share of new streams. Set PROXY_SYSTEM_API_TOKEN "
+                 "(and the same token in the origins' heartbeat URL), or listen on 127.0.0.1 only.", addr);
+    return true;
 }

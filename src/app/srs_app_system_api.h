@@ -17,4 +17,9 @@ srs_error_t srs_system_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_
  * when no token is set), shared with the SRS API's state-changing requests. */
 bool srs_system_api_authorized(const srs_config_t *cfg, const srs_http_request_t *req);
 
+/* Without PROXY_SYSTEM_API_TOKEN, anyone who reaches the system API registers origins (and gets
+ * a share of new streams): at startup, a loud warning when it listens beyond loopback so. True
+ * when it warned. */
+bool srs_system_api_warn_open(const srs_config_t *cfg);
+
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_kernel_endpoint.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <string.h>
 
 static bool all_alnum(const char *s, size_t len)
@@ -79,4 +81,32 @@ srs_error_t srs_endpoint_parse(const char *text, srs_endpoint_t *out)
         port = colon + 1;
     }
     return parse_port(port, strlen(port), text, &out->port);
+}
+
+/* The IPv4 rules, on the address in host order. */
+static srs_error_t check_ipv4(uint32_t a, const char *ip)
+{
+    if (a == 0) return srs_error_new(ERROR_CONFIG_INVALID, "invalid ip %s, unspecified address", ip);
+    if ((a >> 28) == 0xe) return srs_error_new(ERROR_CONFIG_INVALID, "invalid ip %s, multicast address", ip);
+    if (a == 0xffffffffu) return srs_error_new(ERROR_CONFIG_INVALID, "invalid ip %s, broadcast address", ip);
+    return srs_success;
+}
+
+srs_error_t srs_endpoint_check_ip(const char *ip)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (!ip || !ip[0]) return srs_error_new(ERROR_CONFIG_INVALID, "empty ip");
+    if (inet_pton(AF_INET, ip, &a4) == 1) return check_ipv4(ntohl(a4.s_addr), ip);
+    if (inet_pton(AF_INET6, ip, &a6) != 1) {
+        return srs_error_new(ERROR_CONFIG_INVALID, "invalid ip, not an IP address");
+    }
+    if (IN6_IS_ADDR_UNSPECIFIED(&a6)) return srs_error_new(ERROR_CONFIG_INVALID, "invalid ip %s, unspecified address", ip);
+    if (IN6_IS_ADDR_MULTICAST(&a6)) return srs_error_new(ERROR_CONFIG_INVALID, "invalid ip %s, multicast address", ip);
+    if (IN6_IS_ADDR_V4MAPPED(&a6) || IN6_IS_ADDR_V4COMPAT(&a6)) {
+        uint32_t v4;
+        memcpy(&v4, &a6.s6_addr[12], 4);
+        return check_ipv4(ntohl(v4), ip);
+    }
+    return srs_success;
 }

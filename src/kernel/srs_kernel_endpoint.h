@@ -27,6 +27,13 @@ typedef struct {
  * over-long proto or host, characters outside [A-Za-z0-9.:_-] in the host. */
 srs_error_t srs_endpoint_parse(const char *text, srs_endpoint_t *out);
 
+/* An address an origin may register as its ip (the proxy dials it): an IPv4 or IPv6 literal,
+ * never a host name (resolving one would block every coroutine: ST has no async DNS), and never
+ * one that cannot name one host: unspecified (0.0.0.0, ::), multicast (224.0.0.0/4, ff00::/8),
+ * the IPv4 broadcast 255.255.255.255, or any of these as an IPv4-mapped IPv6 address.
+ * ERROR_CONFIG_INVALID with the reason ("not an IP address", "unspecified address", ...). */
+srs_error_t srs_endpoint_check_ip(const char *ip);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,32 @@ void srs_resp_reply_free(srs_resp_reply_t *r)
     free(r);
 }
 
+struct srs_resp_reader_s {
+    redisReader *reader;
+    bool failed;
+    bool over_budget;
+    size_t max_bytes, max_nodes;
+    size_t bytes, nodes;       /* of the reply being parsed */
+};
+
+/* The reader whose srs_resp_reader_next runs now: hiredis calls the create functions only from
+ * there, and one thread runs every coroutine. */
+static srs_resp_reader_t *reader_current;
+
+/* Charge one node of `bytes` to the reply being parsed; false when over its budget. */
+static bool reply_charge(size_t bytes)
+{
+    srs_resp_reader_t *r = reader_current;
+    if (!r) return true;
+    r->nodes++;
+    r->bytes += bytes;
+    if (r->nodes > r->max_nodes || r->bytes > r->max_bytes) {
+        r->over_budget = true;
+        return false;
+    }
+    return true;
+}
+
 /* Put a new reply into its parent array, checking the slot hiredis chose really exists. */
 static void *reply_attach(const redisReadTask *task, srs_resp_reply_t *r)
 {
@@ -48,6 +74,7 @@ static srs_resp_reply_t *reply_new(srs_resp_type_t type)
 static void *reply_create_string(const redisReadTask *task, char *str, size_t len)
 {
     if (task->type != SRS_RESP_STRING && task->type != SRS_RESP_STATUS && task->type != SRS_RESP_ERROR) return NULL;
+    if (!reply_charge(sizeof(srs_resp_reply_t) + len + 1)) return NULL;
     srs_resp_reply_t *r = reply_new((srs_resp_type_t)task->type);
     if (!r || !(r->str = (char *)malloc(len + 1))) {
         free(r);
@@ -62,6 +89,8 @@ static void *reply_create_string(const redisReadTask *task, char *str, size_t le
 static void *reply_create_array(const redisReadTask *task, int elements)
 {
     if (elements < 0 || elements > SRS_RESP_MAX_ELEMENTS) return NULL;
+    /* Charged before the element array is allocated: a huge array over budget costs nothing. */
+    if (!reply_charge(sizeof(srs_resp_reply_t) + (size_t)elements * sizeof(srs_resp_reply_t *))) return NULL;
     srs_resp_reply_t *r = reply_new(SRS_RESP_ARRAY);
     if (!r || !(r->element = (srs_resp_reply_t **)calloc(elements ? (size_t)elements : 1, sizeof(*r->element)))) {
         free(r);
@@ -73,6 +102,7 @@ static void *reply_create_array(const redisReadTask *task, int elements)
 
 static void *reply_create_integer(const redisReadTask *task, long long value)
 {
+    if (!reply_charge(sizeof(srs_resp_reply_t))) return NULL;
     srs_resp_reply_t *r = reply_new(SRS_RESP_INTEGER);
     if (!r) return NULL;
     r->integer = value;
@@ -81,6 +111,7 @@ static void *reply_create_integer(const redisReadTask *task, long long value)
 
 static void *reply_create_nil(const redisReadTask *task)
 {
+    if (!reply_charge(sizeof(srs_resp_reply_t))) return NULL;
     srs_resp_reply_t *r = reply_new(SRS_RESP_NIL);
     if (!r) return NULL;
     return reply_attach(task, r);
@@ -95,16 +126,37 @@ static redisReplyObjectFunctions reply_functions = {
     reply_create_string, reply_create_array, reply_create_integer, reply_create_nil, reply_free_object,
 };
 
-struct srs_resp_reader_s {
-    redisReader *reader;
-    bool failed;
-};
-
 srs_resp_reader_t *srs_resp_reader_new(void)
 {
     srs_resp_reader_t *r = (srs_resp_reader_t *)calloc(1, sizeof(*r));
     if (!r || !(r->reader = redisReaderCreateWithFunctions(&reply_functions))) abort();
+    r->max_bytes = SRS_RESP_MAX_REPLY_BYTES;
+    r->max_nodes = SRS_RESP_MAX_REPLY_NODES;
     return r;
+}
+
+void srs_resp_reader_set_budget(srs_resp_reader_t *r, size_t max_bytes, size_t max_nodes)
+{
+    r->max_bytes = max_bytes ? max_bytes : SRS_RESP_MAX_REPLY_BYTES;
+    r->max_nodes = max_nodes ? max_nodes : SRS_RESP_MAX_REPLY_NODES;
+}
+
+bool srs_resp_reader_over_budget(const srs_resp_reader_t *r)
+{
+    return r->over_budget;
+}
+
+void srs_resp_reader_usage(const srs_resp_reader_t *r, size_t *bytes, size_t *nodes)
+{
+    *bytes = r->bytes;
+    *nodes = r->nodes;
+}
+
+static srs_resp_stats_t resp_stats;
+
+srs_resp_stats_t *srs_resp_stats(void)
+{
+    return &resp_stats;
 }
 
 void srs_resp_reader_free(srs_resp_reader_t *r)
@@ -120,6 +172,7 @@ srs_error_t srs_resp_reader_feed(srs_resp_reader_t *r, const void *data, size_t 
     size_t pending = r->reader->len - r->reader->pos;
     if (len > SRS_RESP_MAX_PENDING || pending > SRS_RESP_MAX_PENDING - len) {
         r->failed = true;
+        r->over_budget = true;
         return srs_error_new(ERROR_REDIS, "RESP reply larger than %d bytes", SRS_RESP_MAX_PENDING);
     }
     if (redisReaderFeed(r->reader, (const char *)data, len) != REDIS_OK) {
@@ -134,12 +187,20 @@ srs_error_t srs_resp_reader_next(srs_resp_reader_t *r, srs_resp_reply_t **out)
     *out = NULL;
     if (r->failed) return srs_error_new(ERROR_REDIS, "RESP reader failed before");
     void *reply = NULL;
-    if (redisReaderGetReply(r->reader, &reply) != REDIS_OK) {
+    reader_current = r;
+    int ret = redisReaderGetReply(r->reader, &reply);
+    reader_current = NULL;
+    if (ret != REDIS_OK) {
         r->failed = true;
+        if (r->over_budget) {
+            return srs_error_new(ERROR_REDIS, "RESP reply over its budget of %zu bytes and %zu nodes", r->max_bytes, r->max_nodes);
+        }
         /* Our create functions refuse what is over the limits; hiredis calls that OOM. */
         bool limit = r->reader->err == REDIS_ERR_OOM;
         return srs_error_new(ERROR_REDIS, "RESP protocol error: %s", limit ? "reply invalid or over the limits" : r->reader->errstr);
     }
+    /* A whole reply leaves: the next one starts with a full budget. */
+    if (reply) r->bytes = r->nodes = 0;
     *out = (srs_resp_reply_t *)reply;
     return srs_success;
 }
@@ -236,6 +297,7 @@ struct srs_resp_client_s {
     char password[256];
     int db;
     srs_utime_t connect_timeout, io_timeout, backoff_min, backoff_max;
+    bool fail_fast;
     char addr[300];
 
     /* The connection, its parser and buffer: used by one pipeline at a time (lock). */
@@ -249,6 +311,8 @@ struct srs_resp_client_s {
     srs_utime_t backoff;         /* the current wait between connects; 0 after a success */
     srs_utime_t next_attempt;    /* monotonic; no connect before this */
     uint64_t generation;
+    srs_utime_t busy_since;      /* monotonic; when the current holder took the lock, 0 when free */
+    bool over_budget;            /* the last failed exchange ended on a reply over its budget */
 };
 
 srs_resp_client_t *srs_resp_client_new(const srs_resp_client_config_t *cfg)
@@ -263,6 +327,7 @@ srs_resp_client_t *srs_resp_client_new(const srs_resp_client_config_t *cfg)
     c->io_timeout = cfg->io_timeout > 0 ? cfg->io_timeout : 3 * SRS_UTIME_SECONDS;
     c->backoff_min = cfg->backoff_min > 0 ? cfg->backoff_min : 100 * SRS_UTIME_MILLISECONDS;
     c->backoff_max = cfg->backoff_max > 0 ? cfg->backoff_max : 2 * SRS_UTIME_SECONDS;
+    c->fail_fast = cfg->fail_fast;
     /* An IPv6 literal gets brackets, so the port stays readable. */
     snprintf(c->addr, sizeof(c->addr), strchr(c->host, ':') ? "[%s]:%d" : "%s:%d", c->host, c->port);
     return c;
@@ -289,23 +354,69 @@ const char *srs_resp_client_addr(const srs_resp_client_t *c) { return c->addr; }
 bool srs_resp_client_is_up(const srs_resp_client_t *c) { return c->up; }
 uint64_t srs_resp_client_generation(const srs_resp_client_t *c) { return c->generation; }
 
-/* Write every command, then read the replies in order. */
+/* Time left before the deadline, or a timeout error. */
+static srs_error_t deadline_left(srs_utime_t deadline, const char *what, srs_utime_t *left)
+{
+    *left = deadline - srs_time_now();
+    if (*left <= 0) return srs_error_new(ERROR_SYSTEM_TIMEOUT, "%s: exchange deadline passed", what);
+    return srs_success;
+}
+
+/* Write every command, then read the replies in order, all within one deadline (io_timeout):
+ * a server that trickles bytes cannot hold the connection longer. After every read the reader
+ * yields, so parsing a server's endless stream never starves the other coroutines. */
 static srs_error_t client_exchange(srs_resp_client_t *c, const srs_resp_cmds_t *cmds, srs_resp_reply_t **replies)
 {
+    srs_utime_t deadline = srs_time_now() + c->io_timeout, left = 0;
     srs_error_t err = srs_st_write(c->fd, cmds->data, cmds->len, c->io_timeout);
     if (err) return srs_error_wrap(err, "send %d commands", cmds->count);
     for (int i = 0; i < cmds->count; i++) {
         for (;;) {
-            if ((err = srs_resp_reader_next(c->reader, &replies[i])) != srs_success) return err;
+            if ((err = srs_resp_reader_next(c->reader, &replies[i])) != srs_success) {
+                c->over_budget = srs_resp_reader_over_budget(c->reader);
+                return err;
+            }
             if (replies[i]) break;
+            if ((err = deadline_left(deadline, "read reply", &left)) != srs_success) return err;
             size_t n = 0;
-            if ((err = srs_st_read(c->fd, c->buf, sizeof(c->buf), c->io_timeout, &n)) != srs_success) {
+            if ((err = srs_st_read(c->fd, c->buf, sizeof(c->buf), left, &n)) != srs_success) {
                 return srs_error_wrap(err, "read reply %d of %d", i + 1, cmds->count);
             }
-            if ((err = srs_resp_reader_feed(c->reader, c->buf, n)) != srs_success) return err;
+            if ((err = srs_resp_reader_feed(c->reader, c->buf, n)) != srs_success) {
+                c->over_budget = srs_resp_reader_over_budget(c->reader);
+                return err;
+            }
+            if ((err = srs_st_usleep(0)) != srs_success) return err;
         }
     }
     return srs_success;
+}
+
+/* Count a failed exchange by its reason. */
+static void count_failure(srs_resp_client_t *c, srs_error_t err)
+{
+    int code = srs_error_code(err);
+    if (c->over_budget) {
+        c->over_budget = false;
+        resp_stats.reply_too_large++;
+        /* The server chooses how often: one line per minute at most, the metric counts all. */
+        static srs_log_limit_t over_budget_log = SRS_LOG_LIMIT_INIT(60 * SRS_UTIME_SECONDS, 1);
+        srs_log_limited(&over_budget_log, SRS_LOG_WARN, "Redis %s: reply over its budget (%d bytes, %d nodes), closing the connection",
+                        c->addr, SRS_RESP_MAX_REPLY_BYTES, SRS_RESP_MAX_REPLY_NODES);
+    } else if (code == ERROR_SYSTEM_TIMEOUT) {
+        resp_stats.deadline++;
+    } else if (code == ERROR_REDIS) {
+        resp_stats.protocol++;
+    } else if (code != ERROR_SYSTEM_INTERRUPTED) {
+        resp_stats.io++;
+    }
+}
+
+/* The next connect waits: the backoff doubles up to backoff_max. */
+static void client_backoff(srs_resp_client_t *c)
+{
+    c->backoff = c->backoff ? SRS_MIN(c->backoff * 2, c->backoff_max) : c->backoff_min;
+    c->next_attempt = srs_time_now() + c->backoff;
 }
 
 static void replies_clear(srs_resp_reply_t **replies, int count)
@@ -391,13 +502,14 @@ static srs_error_t client_connect_locked(srs_resp_client_t *c, bool ignore_backo
     }
     srs_error_t err = client_open(c);
     if (err) {
-        c->backoff = c->backoff ? SRS_MIN(c->backoff * 2, c->backoff_max) : c->backoff_min;
-        c->next_attempt = srs_time_now() + c->backoff;
+        count_failure(c, err);
+        client_backoff(c);
         err = srs_error_wrap(err, "redis %s", c->addr);
         client_mark_down(c, err);
         return err;
     }
-    c->backoff = 0;
+    /* The backoff is reset by the first exchange that works, not by the connect: a server that
+     * answers PING but fails every real command (a reply bomb) is not retried in a tight loop. */
     c->next_attempt = 0;
     c->generation++;
     c->up = true;
@@ -416,7 +528,14 @@ static srs_error_t client_lock(srs_resp_client_t *c)
     if (r != 0) {
         return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "redis %s: interrupted waiting for the connection", c->addr);
     }
+    c->busy_since = srs_time_now();
     return srs_success;
+}
+
+static void client_unlock(srs_resp_client_t *c)
+{
+    c->busy_since = 0;
+    st_mutex_unlock(c->lock);
 }
 
 srs_error_t srs_resp_client_connect(srs_resp_client_t *c)
@@ -425,7 +544,7 @@ srs_error_t srs_resp_client_connect(srs_resp_client_t *c)
     if (err) return err;
     client_close(c);
     err = client_connect_locked(c, true);
-    st_mutex_unlock(c->lock);
+    client_unlock(c);
     return err;
 }
 
@@ -437,14 +556,17 @@ static srs_error_t client_pipeline_locked(srs_resp_client_t *c, const srs_resp_c
         if (!c->fd && (err = client_connect_locked(c, false)) != srs_success) return err;
         if ((err = client_exchange(c, cmds, replies)) == srs_success) {
             c->up = true;
+            c->backoff = 0;
             return srs_success;
         }
+        count_failure(c, err);
         replies_clear(replies, cmds->count);
         /* Replies may still be on the way: this connection is out of step for good. */
         client_close(c);
         int code = srs_error_code(err);
         bool retry = reused && attempt == 0 && (code == ERROR_SYSTEM_EOF || code == ERROR_SYSTEM_IO);
         if (!retry) {
+            if (code != ERROR_SYSTEM_INTERRUPTED) client_backoff(c);
             err = srs_error_wrap(err, "redis %s", c->addr);
             if (code != ERROR_SYSTEM_INTERRUPTED) client_mark_down(c, err);
             return err;
@@ -458,10 +580,29 @@ srs_error_t srs_resp_client_pipeline(srs_resp_client_t *c, const srs_resp_cmds_t
 {
     for (int i = 0; i < cmds->count; i++) replies[i] = NULL;
     if (cmds->count == 0) return srs_success;
+    if (c->fail_fast) {
+        /* Down (only srs_resp_client_reconnect connects), or stuck: the caller's fall-back now
+         * beats waiting for a server that does not answer. */
+        bool stuck = c->busy_since && srs_time_now() - c->busy_since > SRS_RESP_STUCK;
+        if (!c->up || stuck) {
+            resp_stats.fail_fast++;
+            return srs_error_new(ERROR_REDIS, "redis %s %s", c->addr, stuck ? "busy with a slow exchange" : "unavailable");
+        }
+    }
     srs_error_t err = client_lock(c);
     if (err) return err;
     err = client_pipeline_locked(c, cmds, replies);
-    st_mutex_unlock(c->lock);
+    client_unlock(c);
+    return err;
+}
+
+srs_error_t srs_resp_client_reconnect(srs_resp_client_t *c)
+{
+    if (c->up || c->busy_since) return srs_success;
+    srs_error_t err = client_lock(c);
+    if (err) return err;
+    if (!c->fd) err = client_connect_locked(c, false);
+    client_unlock(c);
     return err;
 }
 

@@ -17,6 +17,15 @@ static void check_round_trip(const srs_origin_t *o)
     if (err || memcmp(o, &back, sizeof(back)) != 0) abort();
     free(json);
 
+    /* What registered is dialled: an IP literal naming one host; read back from Redis, the
+     * same value passes the same rules. */
+    srs_error_t ierr = srs_endpoint_check_ip(o->ip);
+    if (ierr) abort();
+    json = srs_origin_to_json(o);
+    err = srs_origin_from_redis(json, strlen(json), &back);
+    if (err || back.rtmp_port != o->rtmp_port || strcmp(back.ip, o->ip)) abort();
+    free(json);
+
     char desc[512];
     srs_origin_describe(o, desc, sizeof(desc));
     char id[400];
@@ -32,6 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     err = srs_origin_from_json((const char *)data, size, &o);
     srs_error_reset(err);
+    /* A value from Redis that passes is as strict as a registration. */
+    err = srs_origin_from_redis((const char *)data, size, &o);
+    if (!err && (srs_endpoint_check_ip(o.ip) != srs_success || !o.rtmp_port || !o.server_id[0])) abort();
+    srs_error_reset(err);
 
     char *text = (char *)malloc(size + 1);
     if (!text) return 0;
@@ -42,6 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err = srs_stream_url_build(text, url, sizeof(url));
     srs_error_reset(err);
     err = srs_stream_url_from_parts(text, "live", "livestream", url, sizeof(url));
+    srs_error_reset(err);
+
+    err = srs_endpoint_check_ip(text);
     srs_error_reset(err);
 
     srs_endpoint_t ep;
