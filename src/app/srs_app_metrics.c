@@ -220,18 +220,20 @@ static void render_srt(srs_proxy_t *p, srs_strbuf_t *out)
  * dropped or refused, and the Redis client's failures by reason. */
 static void render_lb_bounds(srs_proxy_t *p, srs_strbuf_t *out)
 {
+    /* One family for either balancer (Redis: its local caches); srt is the SRT relay's sessions. */
     srs_lb_memory_sizes_t m, r;
     srs_lb_memory_sizes(p->lb, &m);
     srs_lb_redis_sizes(p->lb, &r);
     struct { const char *table; size_t n; } tables[] = {
-        {"picks", m.picked + r.picked}, {"hls", m.hls_sessions + r.hls_sessions + m.hls_streams + r.hls_streams},
-        {"rtc", m.rtc_sessions + r.rtc_sessions}, {"origins", m.origins + r.origins},
-        {"srt", p->srt ? (size_t)srs_srt_server_session_count(p->srt) : 0}, /* the SRT relay's sessions */
+        {"picked", m.picked + r.picked}, {"hls_streams", m.hls_streams + r.hls_streams},
+        {"hls_sessions", m.hls_sessions + r.hls_sessions}, {"rtc_sessions", m.rtc_sessions + r.rtc_sessions},
+        {"origins", m.origins + r.origins},
+        {"srt_sessions", p->srt ? (size_t)srs_srt_server_session_count(p->srt) : 0},
     };
-    srs_prom_family(out, "srs_proxy_lb_table_entries", "gauge", "Entries in each load balancer table (Redis: its local caches).");
+    srs_prom_family(out, "srs_proxy_lb_entries", "gauge", "Entries in the load balancer's tables (Redis: its local caches).");
     for (size_t i = 0; i < SRS_ARRAY_SIZE(tables); i++) {
         const char *labels[] = {"table", tables[i].table};
-        srs_prom_sample_u64(out, "srs_proxy_lb_table_entries", labels, 1, tables[i].n);
+        srs_prom_sample_u64(out, "srs_proxy_lb_entries", labels, 1, tables[i].n);
     }
     const srs_lb_stats_t *st = srs_lb_stats();
     const char *picks[] = {"table", "picks"}, *sessions[] = {"table", "sessions"};
@@ -276,17 +278,6 @@ static void render_origins(srs_proxy_t *p, srs_strbuf_t *out)
     srs_prom_family(out, "srs_proxy_origin_picks_total", "counter", "Streams the load balancer sent to each origin (memory balancer).");
     if (p->lb) srs_lb_memory_foreach_picks(p->lb, put_pick, out);
 
-    srs_lb_memory_sizes_t sizes;
-    srs_lb_memory_sizes(p->lb, &sizes);
-    struct { const char *table; size_t n; } tables[] = {
-        {"picked", sizes.picked}, {"hls_streams", sizes.hls_streams}, {"hls_sessions", sizes.hls_sessions},
-        {"rtc_sessions", sizes.rtc_sessions},
-    };
-    srs_prom_family(out, "srs_proxy_lb_entries", "gauge", "Entries in the memory load balancer's tables.");
-    for (size_t i = 0; i < SRS_ARRAY_SIZE(tables); i++) {
-        const char *labels[] = {"table", tables[i].table};
-        srs_prom_sample_u64(out, "srs_proxy_lb_entries", labels, 1, tables[i].n);
-    }
     render_lb_bounds(p, out);
 }
 

@@ -27,7 +27,8 @@ PLAYERS = 100
 # peak resident memory (VmHWM) must stay under this, whatever the attacker sends.
 RSS_BOUND_KIB = 96 * 1024
 # Short expiry for what the floods create, so "back to idle" is seen within the test.
-SHORT_TTLS = {"PROXY_LB_STREAM_TTL": "5s", "PROXY_HLS_SESSION_TTL": "5s"}
+# (the real origin heartbeats every second, so a 5 s origin TTL only ages out the fake ones).
+SHORT_TTLS = {"PROXY_LB_PICK_IDLE": "5s", "PROXY_ORIGIN_SERVER_TTL": "5s"}
 
 
 def metrics(proxy):
@@ -142,7 +143,8 @@ def test_legitimate_clients_survive_every_attack_at_once():
         while time.time() < deadline:
             now = metrics(proxy)
             grown = {k: v for k, v in now.items()
-                     if (k.startswith("srs_proxy_lb_entries") or k.startswith("srs_proxy_tcp_connections{"))
+                     if (k.startswith("srs_proxy_lb_entries") or k.startswith("srs_proxy_tcp_connections{")
+                         or k == "srs_proxy_origins_alive")
                      and v > idle.get(k, 0) + 1}
             if not grown and now.get("srs_proxy_rtc_sessions", 0) == 0:
                 break

@@ -322,4 +322,4 @@ def test_garbage_values_in_redis_are_refused(hostile):
     status, _, _ = http_request(p.port("HTTP_SERVER"), "GET", "/live/s-0.ts?spbhid=zzz")
     assert status >= 400
     assert metric(p, "srs_proxy_lb_redis_invalid_values_total") >= invalid + 5
-    assert metric(p, "srs_proxy_lb_table_entries", '{table="origins"}') == 0
+    assert metric(p, "srs_proxy_lb_entries", '{table="origins"}') == 0

@@ -73,7 +73,7 @@ def test_origins_are_capped_but_heartbeats_of_known_ones_pass():
             assert status == 200, body
         _, body = http_json(p.port("SYSTEM_API"), "GET", "/api/v1/origins")
         assert sorted(o["server"] for o in body["origins"]) == ["o%d" % i for i in range(5)]
-        assert metric(p, "srs_proxy_lb_table_entries", '{table="origins"}') == 5
+        assert metric(p, "srs_proxy_lb_entries", '{table="origins"}') == 5
     finally:
         rc = p.stop()
         out = p.output()
@@ -111,14 +111,14 @@ def test_twenty_thousand_flv_names_leave_the_sticky_table_bounded():
             t.start()
         peak = 0
         while any(t.is_alive() for t in threads):
-            picks = metric(p, "srs_proxy_lb_table_entries", '{table="picks"}')
+            picks = metric(p, "srs_proxy_lb_entries", '{table="picked"}')
             peak = max(peak, picks)
             assert picks <= cap, picks
             time.sleep(0.5)
         for t in threads:
             t.join()
         assert not errors, errors[:5]
-        picks = metric(p, "srs_proxy_lb_table_entries", '{table="picks"}')
+        picks = metric(p, "srs_proxy_lb_entries", '{table="picked"}')
         assert 0 < picks <= cap, picks
         assert metric(p, "srs_proxy_lb_evictions_total", '{table="picks"}') >= 20000 - cap
     finally:
