@@ -11,6 +11,7 @@
 extern "C" {
 #include "srs_protocol_amf0.h"
 #include "srs_protocol_coroutine.h"
+#include "srs_core_log.h"
 #include "srs_protocol_rtmp_chunk.h"
 #include "srs_protocol_rtmp_handshake.h"
 #include "srs_protocol_rtmp_msg.h"
@@ -500,8 +501,126 @@ TEST(ProtocolRtmpChunkTest, MessageOverTheMaxSizeIsAnError)
     srs_rtmp_conn_set_max_message_size(c, 1000);
     int code = 0;
     EXPECT_EQ(0u, read_all(c, &code).size());
-    EXPECT_EQ(ERROR_RTMP_CHUNK, code);
+    EXPECT_EQ(ERROR_RTMP_TOO_LARGE, code);
     srs_rtmp_conn_free(c);
+}
+
+TEST(ProtocolRtmpChunkTest, PreAuthSizeIsRefusedFromTheHeader)
+{
+    // A header declaring 8 MiB, with no payload at all behind it: refused on the header alone, so
+    // nothing was read or reserved for the declared size.
+    MemIO m;
+    m.in = fmt0(3, 0, 8 * 1024 * 1024, SRS_RTMP_MSG_COMMAND_AMF0, 0);
+    srs_rtmp_conn_t *c = mem_conn(&m);
+    srs_rtmp_conn_set_max_message_size(c, 64 * 1024);
+    int code = 0;
+    EXPECT_EQ(0u, read_all(c, &code).size());
+    EXPECT_EQ(ERROR_RTMP_TOO_LARGE, code);
+    EXPECT_EQ(m.in.size(), m.pos);
+    srs_rtmp_conn_free(c);
+
+    // Exactly the bound is fine; raising the bound (after identification) lets more through.
+    MemIO ok;
+    ok.in = fmt0(3, 0, 64 * 1024, SRS_RTMP_MSG_COMMAND_AMF0, 0);
+    std::string payload = pattern(64 * 1024, 3);
+    for (size_t i = 0; i < payload.size(); i += 128) ok.in += (i ? fmt3(3) : "") + payload.substr(i, 128);
+    ok.in += fmt0(4, 0, 100 * 1024, SRS_RTMP_MSG_VIDEO, 1);
+    c = mem_conn(&ok);
+    srs_rtmp_conn_set_max_message_size(c, 64 * 1024);
+    srs_rtmp_msg_t msg;
+    HELPER_EXPECT_SUCCESS(srs_rtmp_read_message(c, &msg));
+    EXPECT_EQ(64u * 1024, msg.size);
+    srs_rtmp_conn_set_max_message_size(c, SRS_RTMP_DEFAULT_MAX_MESSAGE_SIZE);
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_read_message(c, &msg), ERROR_SYSTEM_EOF); // header taken, payload missing
+    srs_rtmp_conn_free(c);
+}
+
+namespace {
+// Writes data a byte every `gap` until it is all sent or stop is set: a slow-drip peer.
+struct Drip {
+    st_netfd_t fd;
+    std::string data;
+    srs_utime_t gap = 50 * SRS_UTIME_MILLISECONDS;
+    bool stop = false;
+    size_t sent = 0;
+};
+
+srs_error_t drip_cycle(void *arg)
+{
+    Drip *d = (Drip *)arg;
+    while (!d->stop && d->sent < d->data.size()) {
+        srs_error_t err = srs_st_write(d->fd, d->data.data() + d->sent, 1, kTimeout);
+        if (err) return err;
+        d->sent++;
+        st_usleep(d->gap);
+    }
+    return srs_success;
+}
+
+srs_coroutine_t *start_drip(Drip *d)
+{
+    srs_coroutine_t *co = srs_coroutine_new("drip", drip_cycle, d);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(co));
+    return co;
+}
+
+void stop_drip(Drip *d, srs_coroutine_t *co)
+{
+    d->stop = true;
+    srs_error_t err = join(co);
+    srs_error_free(err);
+}
+} // namespace
+
+TEST(ProtocolRtmpChunkTest, ReadDeadlineBoundsTheWholeMessage)
+{
+    // A byte every 50 ms: each read would finish well within a 5 s read timeout, forever. The
+    // deadline ends the message read when it passes, however many reads succeeded.
+    st_netfd_t a = NULL, b = NULL;
+    socket_pair(&a, &b);
+    Drip d;
+    d.fd = b;
+    d.data = fmt0(3, 0, 1000, SRS_RTMP_MSG_COMMAND_AMF0, 0) + pattern(1000, 1);
+    srs_coroutine_t *co = start_drip(&d);
+
+    srs_rtmp_conn_t *c = srs_rtmp_conn_new(a);
+    srs_rtmp_conn_set_timeouts(c, kTimeout, kTimeout);
+    srs_utime_t start = srs_time_now();
+    srs_rtmp_conn_set_read_deadline(c, start + 300 * SRS_UTIME_MILLISECONDS);
+    srs_rtmp_msg_t msg;
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_read_message(c, &msg), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_GE(took, 250 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 1000 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GT(d.sent, 2u); // bytes did arrive meanwhile
+
+    // Removing the deadline gives reads their own timeout back.
+    srs_rtmp_conn_set_read_deadline(c, SRS_UTIME_NO_TIMEOUT);
+    srs_rtmp_conn_set_timeouts(c, 200 * SRS_UTIME_MILLISECONDS, kTimeout);
+    stop_drip(&d, co);
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_read_message(c, &msg), ERROR_SYSTEM_TIMEOUT);
+    srs_rtmp_conn_free(c);
+    srs_st_close(a);
+    srs_st_close(b);
+}
+
+TEST(ProtocolRtmpHandshakeTest, ServerTimeoutIsATotalNotPerRead)
+{
+    st_netfd_t a = NULL, b = NULL;
+    socket_pair(&a, &b);
+    Drip d;
+    d.fd = b;
+    d.data = std::string(1 + SRS_RTMP_HANDSHAKE_SIZE, '\x03');
+    srs_coroutine_t *co = start_drip(&d);
+    srs_utime_t start = srs_time_now();
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_handshake_server(a, 300 * SRS_UTIME_MILLISECONDS, NULL), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_GE(took, 250 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 1000 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GT(d.sent, 2u);
+    stop_drip(&d, co);
+    srs_st_close(a);
+    srs_st_close(b);
 }
 
 TEST(ProtocolRtmpChunkTest, NewChunkStreamMustStartWithFmt0)
@@ -537,6 +656,7 @@ TEST(ProtocolRtmpChunkTest, LengthChangeInsideAMessageIsAnError)
     EXPECT_EQ(ERROR_RTMP_CHUNK, code);
     srs_rtmp_conn_free(c);
 }
+
 
 TEST(ProtocolRtmpChunkTest, AbortDropsThePartialMessage)
 {
@@ -893,6 +1013,24 @@ TEST(ProtocolRtmpCommandTest, MalformedCommandsAreErrors)
     EXPECT_EQ(ERROR_RTMP_AMF0, decode_code(SRS_RTMP_MSG_COMMAND_AMF0, B({0x02, 0, 1, 'x', 0x00, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0, 0x05, 0x07})));
     // A name alone is a command with tid 0 and a null object.
     EXPECT_EQ(ERROR_SUCCESS, decode_code(SRS_RTMP_MSG_COMMAND_AMF0, B({0x02, 0, 1, 'x'})));
+}
+
+TEST(ProtocolRtmpCommandTest, AllValuesOfACommandShareOneBudget)
+{
+    // connect(1, {}) then 2000 top-level nulls: each decode alone would be within its own budget.
+    std::string payload = B({0x02, 0, 7, 'c', 'o', 'n', 'n', 'e', 'c', 't', 0x00, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0,
+                             0x03, 0, 0, 0x09});
+    std::string within = payload + std::string(SRS_AMF0_MAX_NODES - 3, (char)SRS_AMF0_NULL);
+    std::string over = payload + std::string(2000, (char)SRS_AMF0_NULL);
+    srs_rtmp_command_t cmd;
+    srs_rtmp_msg_t msg = {SRS_RTMP_MSG_COMMAND_AMF0, 0, 0, 3, (uint8_t *)within.data(), (uint32_t)within.size()};
+    HELPER_EXPECT_SUCCESS(srs_rtmp_command_decode(&msg, &cmd));
+    EXPECT_EQ((size_t)SRS_AMF0_MAX_NODES - 3, srs_amf0_count(cmd.args));
+    srs_rtmp_command_free(&cmd);
+    msg.payload = (uint8_t *)over.data();
+    msg.size = (uint32_t)over.size();
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_command_decode(&msg, &cmd), ERROR_RTMP_AMF0_BUDGET);
+    srs_rtmp_command_free(&cmd);
 }
 
 TEST(ProtocolRtmpCommandTest, ControlMessagesOnTheWire)

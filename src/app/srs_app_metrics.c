@@ -2,6 +2,7 @@
 #include "srs_app_metrics.h"
 #include "srs_app_pprof.h"
 #include "srs_app_pprof_heap.h"
+#include "srs_app_rtmp_conn.h"
 #include "srs_app_srt_server.h"
 #include "srs_core_log.h"
 #include "srs_kernel_prometheus.h"
@@ -214,6 +215,7 @@ void srs_metrics_render(srs_proxy_t *p, srs_strbuf_t *out)
     render_tcp(p, out);
     render_rtc(p, out);
     render_srt(p, out);
+    srs_rtmp_metrics_render(out);
     render_origins(p, out);
 }
 
