@@ -13,6 +13,7 @@ extern "C" {
 #include "srs_protocol_coroutine.h"
 #include "srs_core_log.h"
 #include "srs_protocol_rtmp_chunk.h"
+#include "srs_protocol_rtmp_client.h"
 #include "srs_protocol_rtmp_handshake.h"
 #include "srs_protocol_rtmp_msg.h"
 #include "srs_protocol_st.h"
@@ -1139,4 +1140,60 @@ TEST(ProtocolRtmpUrlTest, BadTcUrlsAreErrors)
     HELPER_EXPECT_FAILED_CODE(srs_rtmp_url_parse(NULL, "s", &u), ERROR_STREAM_URL);
     std::string long_app = "rtmp://h/" + std::string(300, 'a');
     HELPER_EXPECT_FAILED_CODE(srs_rtmp_url_parse(long_app.c_str(), "s", &u), ERROR_STREAM_URL);
+}
+
+// ---- Client ----
+
+namespace {
+// An origin that handshakes, then answers nothing but a message dripping a byte every 50 ms.
+struct SlowOrigin {
+    st_netfd_t listener = NULL;
+    st_netfd_t fd = NULL;
+    Drip drip;
+};
+
+srs_error_t slow_origin_cycle(void *arg)
+{
+    SlowOrigin *o = (SlowOrigin *)arg;
+    srs_sockaddr_t peer;
+    srs_error_t err = srs_st_accept(o->listener, &o->fd, &peer, kTimeout);
+    if (!err) err = srs_rtmp_handshake_server(o->fd, kTimeout, NULL);
+    if (err) return err;
+    o->drip.fd = o->fd;
+    return drip_cycle(&o->drip);
+}
+} // namespace
+
+TEST(ProtocolRtmpClientTest, DeadlineBoundsTheAnswersInTotal)
+{
+    SlowOrigin o;
+    HELPER_EXPECT_SUCCESS(srs_tcp_listen("127.0.0.1", 0, &o.listener));
+    ASSERT_TRUE(o.listener != NULL);
+    srs_sockaddr_t addr;
+    HELPER_EXPECT_SUCCESS(srs_socket_local_addr(o.listener, &addr));
+    o.drip.data = fmt0(3, 0, 1000, SRS_RTMP_MSG_COMMAND_AMF0, 0) + pattern(1000, 2);
+    srs_coroutine_t *co = srs_coroutine_new("slow-origin", slow_origin_cycle, &o);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(co));
+
+    // Each exchange may take 5 s, but all of them together only 400 ms after the TCP connect.
+    srs_rtmp_client_t *c = NULL;
+    HELPER_EXPECT_SUCCESS(srs_rtmp_client_open("127.0.0.1", srs_sockaddr_port(&addr), kTimeout, kTimeout, 0, &c));
+    ASSERT_TRUE(c != NULL);
+    srs_rtmp_client_set_deadline(c, c->connected_at + 400 * SRS_UTIME_MILLISECONDS);
+    srs_amf0_t *obj = srs_rtmp_client_connect_object("rtmp://127.0.0.1/live", "live");
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_client_connect_app(c, obj), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - c->connected_at;
+    EXPECT_GE(took, 350 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 1000 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GT(o.drip.sent, 2u);
+    // Past the deadline nothing more is sent or awaited.
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_client_play(c, "s"), ERROR_SYSTEM_TIMEOUT);
+    srs_amf0_free(obj);
+    srs_rtmp_client_close(c);
+
+    o.drip.stop = true;
+    srs_error_t err = join(co);
+    srs_error_free(err);
+    srs_st_close(o.fd);
+    srs_st_close(o.listener);
 }
