@@ -226,6 +226,8 @@ def test_control_characters_in_tcurl_and_stream_cannot_forge_a_log_line(rtmp_pro
         assert not line.startswith("[ERROR] "), line
         assert "\r" not in line, repr(line)
     assert "\\x0a[ERROR] y\\x0d[ERROR] z" in out, out
+    # The tcUrl's app is part of the stream key the proxy logs: there, escaped too.
+    assert "/live\\x0a[ERROR] x/s" in out, out
     # Every line of the proxy is its own: a timestamp first.
     for line in out.strip().split("\n"):
         assert re.match(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\]", line), repr(line)
