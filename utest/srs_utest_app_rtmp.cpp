@@ -315,3 +315,56 @@ TEST(AppRtmpRelayTest, BadChunksFromAPeerEndTheRelay)
     EXPECT_EQ(ERROR_RTMP_CHUNK, srs_error_code(err)) << srs_error_desc(err);
     srs_error_free(err);
 }
+
+// ---- Rejections before identification ----
+
+extern "C" {
+#include "srs_app_rtmp_conn.h"
+#include "srs_kernel_strbuf.h"
+}
+
+TEST(AppRtmpConnTest, BudgetErrorsMapToTheirRejectReason)
+{
+    srs_rtmp_reject_reason_t reason = SRS_RTMP_REJECT_REASONS;
+    struct {
+        int code;
+        bool budget;
+        srs_rtmp_reject_reason_t reason;
+        const char *name;
+    } cases[] = {
+        {ERROR_SYSTEM_TIMEOUT, true, SRS_RTMP_REJECT_DEADLINE, "deadline"},
+        {ERROR_RTMP_TOO_LARGE, true, SRS_RTMP_REJECT_TOO_LARGE, "too_large"},
+        {ERROR_RTMP_AMF0_BUDGET, true, SRS_RTMP_REJECT_AMF0_BUDGET, "amf0_budget"},
+        {ERROR_RTMP_AMF0, false, SRS_RTMP_REJECT_REASONS, NULL},
+        {ERROR_RTMP_CHUNK, false, SRS_RTMP_REJECT_REASONS, NULL},
+        {ERROR_SYSTEM_EOF, false, SRS_RTMP_REJECT_REASONS, NULL},
+    };
+    for (auto &c : cases) {
+        // The reason is the root cause's, however deep the chain wraps it.
+        srs_error_t err = srs_error_wrap(srs_error_wrap(srs_error_new(c.code, "cause"), "identify"), "serve");
+        reason = SRS_RTMP_REJECT_REASONS;
+        EXPECT_EQ(c.budget, srs_rtmp_reject_reason_of(err, &reason)) << c.code;
+        if (c.budget) {
+            EXPECT_EQ(c.reason, reason);
+            EXPECT_STREQ(c.name, srs_rtmp_reject_reason_name(reason));
+        }
+        srs_error_free(err);
+    }
+    EXPECT_STREQ("unknown", srs_rtmp_reject_reason_name(SRS_RTMP_REJECT_REASONS));
+}
+
+TEST(AppRtmpConnTest, RejectedCountersRenderOneSamplePerReason)
+{
+    srs_strbuf_t out;
+    memset(&out, 0, sizeof(out));
+    srs_rtmp_metrics_render(&out);
+    std::string text(out.data ? out.data : "", out.len);
+    srs_strbuf_free(&out);
+    EXPECT_NE(std::string::npos, text.find("# TYPE srs_proxy_rtmp_rejected_total counter"));
+    for (int i = 0; i < SRS_RTMP_REJECT_REASONS; i++) {
+        srs_rtmp_reject_reason_t r = (srs_rtmp_reject_reason_t)i;
+        std::string sample = std::string("srs_proxy_rtmp_rejected_total{reason=\"") + srs_rtmp_reject_reason_name(r) +
+                             "\"} " + std::to_string(srs_rtmp_rejected_total(r)) + "\n";
+        EXPECT_NE(std::string::npos, text.find(sample)) << sample << text;
+    }
+}

@@ -247,11 +247,11 @@ TEST(ProtocolAmf0Test, DepthBombIsAnError)
     srs_amf0_t *v = decode(nested(SRS_AMF0_MAX_DEPTH));
     EXPECT_EQ(SRS_AMF0_OBJECT, srs_amf0_type(v));
     srs_amf0_free(v);
-    EXPECT_EQ(ERROR_RTMP_AMF0, decode_error(nested(SRS_AMF0_MAX_DEPTH + 1)));
+    EXPECT_EQ(ERROR_RTMP_AMF0_BUDGET, decode_error(nested(SRS_AMF0_MAX_DEPTH + 1)));
 
     std::string arrays;
     for (int i = 0; i < 100000; i++) arrays += B({0x0A, 0, 0, 0, 1});
-    EXPECT_EQ(ERROR_RTMP_AMF0, decode_error(arrays));
+    EXPECT_EQ(ERROR_RTMP_AMF0_BUDGET, decode_error(arrays));
 
     // The encoder refuses what the decoder would.
     srs_amf0_t *root = srs_amf0_new_strict_array();
@@ -266,4 +266,97 @@ TEST(ProtocolAmf0Test, DepthBombIsAnError)
     EXPECT_EQ(0u, buf.len);
     srs_amf0_buf_free(&buf);
     srs_amf0_free(root);
+}
+
+namespace {
+// A strict array of n elements, each the 1-byte null (the cheapest value to send).
+std::string null_array(uint32_t n)
+{
+    std::string s = B({0x0A, (int)(n >> 24) & 0xFF, (int)(n >> 16) & 0xFF, (int)(n >> 8) & 0xFF, (int)n & 0xFF});
+    s.append(n, (char)SRS_AMF0_NULL);
+    return s;
+}
+} // namespace
+
+TEST(ProtocolAmf0Test, NodeBudgetBoundsOneByteValues)
+{
+    // The array itself is a node: 1 + 1023 nulls is exactly the budget, one more is over.
+    srs_amf0_t *v = decode(null_array(SRS_AMF0_MAX_NODES - 1));
+    EXPECT_EQ((size_t)SRS_AMF0_MAX_NODES - 1, srs_amf0_count(v));
+    srs_amf0_free(v);
+    EXPECT_EQ(ERROR_RTMP_AMF0_BUDGET, decode_error(null_array(SRS_AMF0_MAX_NODES)));
+    // The bomb of the report: 2 MiB of nulls in one array is refused, not turned into 200 MB.
+    EXPECT_EQ(ERROR_RTMP_AMF0_BUDGET, decode_error(null_array(2 * 1024 * 1024)));
+
+    // Objects count too: each property's value is a node.
+    std::string obj = B({0x03});
+    for (int i = 0; i < SRS_AMF0_MAX_NODES; i++) obj += B({0, 1, 'k', 0x05});
+    obj += B({0, 0, 0x09});
+    EXPECT_EQ(ERROR_RTMP_AMF0_BUDGET, decode_error(obj));
+}
+
+TEST(ProtocolAmf0Test, LyingArrayCountsAreRefusedBeforeAllocation)
+{
+    // More elements than bytes left: malformed, whatever the budget.
+    EXPECT_EQ(ERROR_RTMP_AMF0, decode_error(B({0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x05, 0x05})));
+    EXPECT_EQ(ERROR_RTMP_AMF0, decode_error(B({0x0A, 0, 0, 0, 3, 0x05, 0x05})));
+    // Bytes enough, but more elements than the nodes left: refused at the count, before any element.
+    std::string lying = B({0x0A, 0, 0, 0x10, 0}) + std::string(4096, (char)SRS_AMF0_NULL);
+    srs_amf0_budget_t budget;
+    srs_amf0_budget_init(&budget, SRS_AMF0_MAX_NODES, SRS_AMF0_MAX_DEPTH);
+    srs_amf0_t *v = NULL;
+    HELPER_EXPECT_FAILED_CODE(srs_amf0_decode_budget((const uint8_t *)lying.data(), lying.size(), &budget, &v, NULL),
+                              ERROR_RTMP_AMF0_BUDGET);
+    EXPECT_EQ(1u, budget.nodes_used); // only the array's own node was spent
+    EXPECT_TRUE(v == NULL);
+    // An ECMA array's count is advisory, but one over the budget is refused as well.
+    EXPECT_EQ(ERROR_RTMP_AMF0_BUDGET, decode_error(B({0x08, 0, 1, 0, 0, 0, 0, 0x09})));
+    srs_amf0_t *ok = decode(B({0x08, 0, 0, 0, 1, 0, 1, 'a', 0x05, 0, 0, 0x09}));
+    EXPECT_EQ(1u, srs_amf0_count(ok));
+    srs_amf0_free(ok);
+}
+
+TEST(ProtocolAmf0Test, OneBudgetSpansSeveralDecodes)
+{
+    std::string nulls(20, (char)SRS_AMF0_NULL);
+    srs_amf0_budget_t budget;
+    srs_amf0_budget_init(&budget, 10, SRS_AMF0_MAX_DEPTH);
+    size_t pos = 0;
+    for (int i = 0; i < 10; i++) {
+        srs_amf0_t *v = NULL;
+        size_t used = 0;
+        HELPER_EXPECT_SUCCESS(srs_amf0_decode_budget((const uint8_t *)nulls.data() + pos, nulls.size() - pos, &budget, &v, &used));
+        srs_amf0_free(v);
+        pos += used;
+    }
+    EXPECT_EQ(10u, budget.nodes_used);
+    EXPECT_EQ(0u, budget.nodes_left);
+    srs_amf0_t *v = NULL;
+    HELPER_EXPECT_FAILED_CODE(srs_amf0_decode_budget((const uint8_t *)nulls.data() + pos, nulls.size() - pos, &budget, &v, NULL),
+                              ERROR_RTMP_AMF0_BUDGET);
+    EXPECT_EQ(10u, budget.nodes_used);
+}
+
+TEST(ProtocolAmf0Test, DepthBudgetIsTheCallersAndCappedByTheMax)
+{
+    auto nested = [](int levels) {
+        std::string s;
+        for (int i = 0; i < levels; i++) s += B({0x0A, 0, 0, 0, 1});
+        return s + B({0x05});
+    };
+    srs_amf0_budget_t budget;
+    srs_amf0_t *v = NULL;
+    std::string two = nested(2), three = nested(3);
+    srs_amf0_budget_init(&budget, 100, 2);
+    HELPER_EXPECT_SUCCESS(srs_amf0_decode_budget((const uint8_t *)two.data(), two.size(), &budget, &v, NULL));
+    srs_amf0_free(v);
+    srs_amf0_budget_init(&budget, 100, 2);
+    HELPER_EXPECT_FAILED_CODE(srs_amf0_decode_budget((const uint8_t *)three.data(), three.size(), &budget, &v, NULL),
+                              ERROR_RTMP_AMF0_BUDGET);
+    // A caller cannot ask for more than SRS_AMF0_MAX_DEPTH.
+    srs_amf0_budget_init(&budget, 100, 1000);
+    EXPECT_EQ(SRS_AMF0_MAX_DEPTH, budget.max_depth);
+    std::string deep = nested(SRS_AMF0_MAX_DEPTH + 1);
+    HELPER_EXPECT_FAILED_CODE(srs_amf0_decode_budget((const uint8_t *)deep.data(), deep.size(), &budget, &v, NULL),
+                              ERROR_RTMP_AMF0_BUDGET);
 }

@@ -11,7 +11,9 @@
 extern "C" {
 #include "srs_protocol_amf0.h"
 #include "srs_protocol_coroutine.h"
+#include "srs_core_log.h"
 #include "srs_protocol_rtmp_chunk.h"
+#include "srs_protocol_rtmp_client.h"
 #include "srs_protocol_rtmp_handshake.h"
 #include "srs_protocol_rtmp_msg.h"
 #include "srs_protocol_st.h"
@@ -500,8 +502,126 @@ TEST(ProtocolRtmpChunkTest, MessageOverTheMaxSizeIsAnError)
     srs_rtmp_conn_set_max_message_size(c, 1000);
     int code = 0;
     EXPECT_EQ(0u, read_all(c, &code).size());
-    EXPECT_EQ(ERROR_RTMP_CHUNK, code);
+    EXPECT_EQ(ERROR_RTMP_TOO_LARGE, code);
     srs_rtmp_conn_free(c);
+}
+
+TEST(ProtocolRtmpChunkTest, PreAuthSizeIsRefusedFromTheHeader)
+{
+    // A header declaring 8 MiB, with no payload at all behind it: refused on the header alone, so
+    // nothing was read or reserved for the declared size.
+    MemIO m;
+    m.in = fmt0(3, 0, 8 * 1024 * 1024, SRS_RTMP_MSG_COMMAND_AMF0, 0);
+    srs_rtmp_conn_t *c = mem_conn(&m);
+    srs_rtmp_conn_set_max_message_size(c, 64 * 1024);
+    int code = 0;
+    EXPECT_EQ(0u, read_all(c, &code).size());
+    EXPECT_EQ(ERROR_RTMP_TOO_LARGE, code);
+    EXPECT_EQ(m.in.size(), m.pos);
+    srs_rtmp_conn_free(c);
+
+    // Exactly the bound is fine; raising the bound (after identification) lets more through.
+    MemIO ok;
+    ok.in = fmt0(3, 0, 64 * 1024, SRS_RTMP_MSG_COMMAND_AMF0, 0);
+    std::string payload = pattern(64 * 1024, 3);
+    for (size_t i = 0; i < payload.size(); i += 128) ok.in += (i ? fmt3(3) : "") + payload.substr(i, 128);
+    ok.in += fmt0(4, 0, 100 * 1024, SRS_RTMP_MSG_VIDEO, 1);
+    c = mem_conn(&ok);
+    srs_rtmp_conn_set_max_message_size(c, 64 * 1024);
+    srs_rtmp_msg_t msg;
+    HELPER_EXPECT_SUCCESS(srs_rtmp_read_message(c, &msg));
+    EXPECT_EQ(64u * 1024, msg.size);
+    srs_rtmp_conn_set_max_message_size(c, SRS_RTMP_DEFAULT_MAX_MESSAGE_SIZE);
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_read_message(c, &msg), ERROR_SYSTEM_EOF); // header taken, payload missing
+    srs_rtmp_conn_free(c);
+}
+
+namespace {
+// Writes data a byte every `gap` until it is all sent or stop is set: a slow-drip peer.
+struct Drip {
+    st_netfd_t fd;
+    std::string data;
+    srs_utime_t gap = 50 * SRS_UTIME_MILLISECONDS;
+    bool stop = false;
+    size_t sent = 0;
+};
+
+srs_error_t drip_cycle(void *arg)
+{
+    Drip *d = (Drip *)arg;
+    while (!d->stop && d->sent < d->data.size()) {
+        srs_error_t err = srs_st_write(d->fd, d->data.data() + d->sent, 1, kTimeout);
+        if (err) return err;
+        d->sent++;
+        st_usleep(d->gap);
+    }
+    return srs_success;
+}
+
+srs_coroutine_t *start_drip(Drip *d)
+{
+    srs_coroutine_t *co = srs_coroutine_new("drip", drip_cycle, d);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(co));
+    return co;
+}
+
+void stop_drip(Drip *d, srs_coroutine_t *co)
+{
+    d->stop = true;
+    srs_error_t err = join(co);
+    srs_error_free(err);
+}
+} // namespace
+
+TEST(ProtocolRtmpChunkTest, ReadDeadlineBoundsTheWholeMessage)
+{
+    // A byte every 50 ms: each read would finish well within a 5 s read timeout, forever. The
+    // deadline ends the message read when it passes, however many reads succeeded.
+    st_netfd_t a = NULL, b = NULL;
+    socket_pair(&a, &b);
+    Drip d;
+    d.fd = b;
+    d.data = fmt0(3, 0, 1000, SRS_RTMP_MSG_COMMAND_AMF0, 0) + pattern(1000, 1);
+    srs_coroutine_t *co = start_drip(&d);
+
+    srs_rtmp_conn_t *c = srs_rtmp_conn_new(a);
+    srs_rtmp_conn_set_timeouts(c, kTimeout, kTimeout);
+    srs_utime_t start = srs_time_now();
+    srs_rtmp_conn_set_read_deadline(c, start + 300 * SRS_UTIME_MILLISECONDS);
+    srs_rtmp_msg_t msg;
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_read_message(c, &msg), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_GE(took, 250 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 1000 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GT(d.sent, 2u); // bytes did arrive meanwhile
+
+    // Removing the deadline gives reads their own timeout back.
+    srs_rtmp_conn_set_read_deadline(c, SRS_UTIME_NO_TIMEOUT);
+    srs_rtmp_conn_set_timeouts(c, 200 * SRS_UTIME_MILLISECONDS, kTimeout);
+    stop_drip(&d, co);
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_read_message(c, &msg), ERROR_SYSTEM_TIMEOUT);
+    srs_rtmp_conn_free(c);
+    srs_st_close(a);
+    srs_st_close(b);
+}
+
+TEST(ProtocolRtmpHandshakeTest, ServerTimeoutIsATotalNotPerRead)
+{
+    st_netfd_t a = NULL, b = NULL;
+    socket_pair(&a, &b);
+    Drip d;
+    d.fd = b;
+    d.data = std::string(1 + SRS_RTMP_HANDSHAKE_SIZE, '\x03');
+    srs_coroutine_t *co = start_drip(&d);
+    srs_utime_t start = srs_time_now();
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_handshake_server(a, 300 * SRS_UTIME_MILLISECONDS, NULL), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - start;
+    EXPECT_GE(took, 250 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 1000 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GT(d.sent, 2u);
+    stop_drip(&d, co);
+    srs_st_close(a);
+    srs_st_close(b);
 }
 
 TEST(ProtocolRtmpChunkTest, NewChunkStreamMustStartWithFmt0)
@@ -537,6 +657,7 @@ TEST(ProtocolRtmpChunkTest, LengthChangeInsideAMessageIsAnError)
     EXPECT_EQ(ERROR_RTMP_CHUNK, code);
     srs_rtmp_conn_free(c);
 }
+
 
 TEST(ProtocolRtmpChunkTest, AbortDropsThePartialMessage)
 {
@@ -895,6 +1016,24 @@ TEST(ProtocolRtmpCommandTest, MalformedCommandsAreErrors)
     EXPECT_EQ(ERROR_SUCCESS, decode_code(SRS_RTMP_MSG_COMMAND_AMF0, B({0x02, 0, 1, 'x'})));
 }
 
+TEST(ProtocolRtmpCommandTest, AllValuesOfACommandShareOneBudget)
+{
+    // connect(1, {}) then 2000 top-level nulls: each decode alone would be within its own budget.
+    std::string payload = B({0x02, 0, 7, 'c', 'o', 'n', 'n', 'e', 'c', 't', 0x00, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0,
+                             0x03, 0, 0, 0x09});
+    std::string within = payload + std::string(SRS_AMF0_MAX_NODES - 3, (char)SRS_AMF0_NULL);
+    std::string over = payload + std::string(2000, (char)SRS_AMF0_NULL);
+    srs_rtmp_command_t cmd;
+    srs_rtmp_msg_t msg = {SRS_RTMP_MSG_COMMAND_AMF0, 0, 0, 3, (uint8_t *)within.data(), (uint32_t)within.size()};
+    HELPER_EXPECT_SUCCESS(srs_rtmp_command_decode(&msg, &cmd));
+    EXPECT_EQ((size_t)SRS_AMF0_MAX_NODES - 3, srs_amf0_count(cmd.args));
+    srs_rtmp_command_free(&cmd);
+    msg.payload = (uint8_t *)over.data();
+    msg.size = (uint32_t)over.size();
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_command_decode(&msg, &cmd), ERROR_RTMP_AMF0_BUDGET);
+    srs_rtmp_command_free(&cmd);
+}
+
 TEST(ProtocolRtmpCommandTest, ControlMessagesOnTheWire)
 {
     MemIO m;
@@ -1001,4 +1140,60 @@ TEST(ProtocolRtmpUrlTest, BadTcUrlsAreErrors)
     HELPER_EXPECT_FAILED_CODE(srs_rtmp_url_parse(NULL, "s", &u), ERROR_STREAM_URL);
     std::string long_app = "rtmp://h/" + std::string(300, 'a');
     HELPER_EXPECT_FAILED_CODE(srs_rtmp_url_parse(long_app.c_str(), "s", &u), ERROR_STREAM_URL);
+}
+
+// ---- Client ----
+
+namespace {
+// An origin that handshakes, then answers nothing but a message dripping a byte every 50 ms.
+struct SlowOrigin {
+    st_netfd_t listener = NULL;
+    st_netfd_t fd = NULL;
+    Drip drip;
+};
+
+srs_error_t slow_origin_cycle(void *arg)
+{
+    SlowOrigin *o = (SlowOrigin *)arg;
+    srs_sockaddr_t peer;
+    srs_error_t err = srs_st_accept(o->listener, &o->fd, &peer, kTimeout);
+    if (!err) err = srs_rtmp_handshake_server(o->fd, kTimeout, NULL);
+    if (err) return err;
+    o->drip.fd = o->fd;
+    return drip_cycle(&o->drip);
+}
+} // namespace
+
+TEST(ProtocolRtmpClientTest, DeadlineBoundsTheAnswersInTotal)
+{
+    SlowOrigin o;
+    HELPER_EXPECT_SUCCESS(srs_tcp_listen("127.0.0.1", 0, &o.listener));
+    ASSERT_TRUE(o.listener != NULL);
+    srs_sockaddr_t addr;
+    HELPER_EXPECT_SUCCESS(srs_socket_local_addr(o.listener, &addr));
+    o.drip.data = fmt0(3, 0, 1000, SRS_RTMP_MSG_COMMAND_AMF0, 0) + pattern(1000, 2);
+    srs_coroutine_t *co = srs_coroutine_new("slow-origin", slow_origin_cycle, &o);
+    HELPER_EXPECT_SUCCESS(srs_coroutine_start(co));
+
+    // Each exchange may take 5 s, but all of them together only 400 ms after the TCP connect.
+    srs_rtmp_client_t *c = NULL;
+    HELPER_EXPECT_SUCCESS(srs_rtmp_client_open("127.0.0.1", srs_sockaddr_port(&addr), kTimeout, kTimeout, 0, &c));
+    ASSERT_TRUE(c != NULL);
+    srs_rtmp_client_set_deadline(c, c->connected_at + 400 * SRS_UTIME_MILLISECONDS);
+    srs_amf0_t *obj = srs_rtmp_client_connect_object("rtmp://127.0.0.1/live", "live");
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_client_connect_app(c, obj), ERROR_SYSTEM_TIMEOUT);
+    srs_utime_t took = srs_time_now() - c->connected_at;
+    EXPECT_GE(took, 350 * SRS_UTIME_MILLISECONDS);
+    EXPECT_LT(took, 1000 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GT(o.drip.sent, 2u);
+    // Past the deadline nothing more is sent or awaited.
+    HELPER_EXPECT_FAILED_CODE(srs_rtmp_client_play(c, "s"), ERROR_SYSTEM_TIMEOUT);
+    srs_amf0_free(obj);
+    srs_rtmp_client_close(c);
+
+    o.drip.stop = true;
+    srs_error_t err = join(co);
+    srs_error_free(err);
+    srs_st_close(o.fd);
+    srs_st_close(o.listener);
 }

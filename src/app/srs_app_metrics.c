@@ -3,6 +3,7 @@
 #include "srs_app_http_stream.h"
 #include "srs_app_pprof.h"
 #include "srs_app_pprof_heap.h"
+#include "srs_app_rtmp_conn.h"
 #include "srs_app_srt_server.h"
 #include "srs_app_srs_api.h"
 #include "srs_core_log.h"
@@ -288,6 +289,7 @@ void srs_metrics_render(srs_proxy_t *p, srs_strbuf_t *out)
     render_tcp(p, out);
     render_rtc(p, out);
     render_srt(p, out);
+    srs_rtmp_metrics_render(out);
     render_origins(p, out);
     srs_srs_api_render_metrics(out);
 }

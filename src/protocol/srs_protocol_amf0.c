@@ -291,7 +291,26 @@ typedef struct {
     const uint8_t *data;
     size_t size;
     size_t pos;
+    srs_amf0_budget_t *budget;
 } amf0_reader_t;
+
+void srs_amf0_budget_init(srs_amf0_budget_t *b, size_t max_nodes, int max_depth)
+{
+    b->nodes_left = max_nodes;
+    b->nodes_used = 0;
+    b->max_depth = SRS_MAX(1, SRS_MIN(max_depth, SRS_AMF0_MAX_DEPTH));
+}
+
+/* Take one node from the budget, before the node is allocated. */
+static srs_error_t spend_node(amf0_reader_t *r)
+{
+    if (r->budget->nodes_left == 0) {
+        return srs_error_new(ERROR_RTMP_AMF0_BUDGET, "more than %zu AMF0 values", r->budget->nodes_used);
+    }
+    r->budget->nodes_left--;
+    r->budget->nodes_used++;
+    return srs_success;
+}
 
 static size_t left(const amf0_reader_t *r) { return r->size - r->pos; }
 
@@ -349,6 +368,7 @@ static srs_error_t decode_value(amf0_reader_t *r, int depth, srs_amf0_t **out)
     if (left(r) < 1) return srs_error_new(ERROR_RTMP_AMF0, "marker needs 1 byte, none left");
     uint8_t marker = r->data[r->pos++];
     srs_amf0_t *v = NULL;
+    if ((err = spend_node(r)) != srs_success) return err;
 
     switch (marker) {
     case SRS_AMF0_NUMBER:
@@ -391,13 +411,19 @@ static srs_error_t decode_value(amf0_reader_t *r, int depth, srs_amf0_t **out)
         return srs_error_new(ERROR_RTMP_AMF0, "unsupported marker 0x%02x", marker);
     }
 
-    if (depth >= SRS_AMF0_MAX_DEPTH) return srs_error_new(ERROR_RTMP_AMF0, "nested deeper than %d", SRS_AMF0_MAX_DEPTH);
+    if (depth >= r->budget->max_depth) {
+        return srs_error_new(ERROR_RTMP_AMF0_BUDGET, "nested deeper than %d", r->budget->max_depth);
+    }
 
     if (marker == SRS_AMF0_STRICT_ARRAY) {
         if (left(r) < 4) return srs_error_new(ERROR_RTMP_AMF0, "strict array count needs 4 bytes, %zu left", left(r));
         uint32_t count = get_u32(r);
-        /* Each element takes at least its marker byte. */
+        /* Each element takes at least its marker byte, and one node. */
         if (count > left(r)) return srs_error_new(ERROR_RTMP_AMF0, "strict array of %u elements, %zu bytes left", count, left(r));
+        if (count > r->budget->nodes_left) {
+            return srs_error_new(ERROR_RTMP_AMF0_BUDGET, "strict array of %u elements, %zu AMF0 values left", count,
+                                 r->budget->nodes_left);
+        }
         v = srs_amf0_new_strict_array();
         for (uint32_t i = 0; i < count; i++) {
             srs_amf0_t *e = NULL;
@@ -414,7 +440,11 @@ static srs_error_t decode_value(amf0_reader_t *r, int depth, srs_amf0_t **out)
     if (marker == SRS_AMF0_ECMA_ARRAY) {
         /* The count is advisory: the properties run to the end marker. */
         if (left(r) < 4) return srs_error_new(ERROR_RTMP_AMF0, "ECMA array count needs 4 bytes, %zu left", left(r));
-        r->pos += 4;
+        uint32_t count = get_u32(r);
+        if (count > r->budget->nodes_left) {
+            return srs_error_new(ERROR_RTMP_AMF0_BUDGET, "ECMA array of %u properties, %zu AMF0 values left", count,
+                                 r->budget->nodes_left);
+        }
         v = srs_amf0_new_ecma_array();
     } else {
         v = srs_amf0_new_object();
@@ -427,15 +457,23 @@ static srs_error_t decode_value(amf0_reader_t *r, int depth, srs_amf0_t **out)
     return srs_success;
 }
 
-srs_error_t srs_amf0_decode(const uint8_t *data, size_t size, srs_amf0_t **out, size_t *consumed)
+srs_error_t srs_amf0_decode_budget(const uint8_t *data, size_t size, srs_amf0_budget_t *budget, srs_amf0_t **out,
+                                   size_t *consumed)
 {
-    amf0_reader_t r = {data, data ? size : 0, 0};
+    amf0_reader_t r = {data, data ? size : 0, 0, budget};
     srs_amf0_t *v = NULL;
     srs_error_t err = decode_value(&r, 0, &v);
     if (err) return err;
     *out = v;
     if (consumed) *consumed = r.pos;
     return srs_success;
+}
+
+srs_error_t srs_amf0_decode(const uint8_t *data, size_t size, srs_amf0_t **out, size_t *consumed)
+{
+    srs_amf0_budget_t budget;
+    srs_amf0_budget_init(&budget, SRS_AMF0_MAX_NODES, SRS_AMF0_MAX_DEPTH);
+    return srs_amf0_decode_budget(data, size, &budget, out, consumed);
 }
 
 /* ---- Encoder ---- */

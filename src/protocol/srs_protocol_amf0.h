@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* AMF0, the value format of RTMP commands and metadata: a tree of values that decodes from bytes
- * (every length checked, nesting depth limited) and encodes into a growable buffer.
+ * (every length checked; nodes and nesting depth within a budget) and encodes into a growable buffer.
  *
  * Types kept: number, boolean, string, object (ordered keys), null, undefined, ECMA array,
  * strict array, date. A long string (0x0C) decodes to a string; a string longer than 65535
@@ -32,8 +32,13 @@ typedef enum {
     SRS_AMF0_DATE = 0x0B,
 } srs_amf0_type_t;
 
-/* Deeper nesting of objects and arrays than this is an error (a depth bomb). */
-#define SRS_AMF0_MAX_DEPTH 32
+/* Deeper nesting of objects and arrays than this is an error (a depth bomb): the decoder's
+ * default depth budget and the encoder's limit. A connect object nests 1 or 2 levels. */
+#define SRS_AMF0_MAX_DEPTH 16
+/* Values (nodes: scalars and containers alike) one srs_amf0_decode may create. Each node costs
+ * ~100 bytes of heap however small its encoding (1 byte for a null), so without this bound a
+ * 64 KiB message would become ~6 MB of tree. A connect object has ~10 nodes, onStatus ~6. */
+#define SRS_AMF0_MAX_NODES 1024
 
 typedef struct srs_amf0_s srs_amf0_t;
 
@@ -105,9 +110,29 @@ void srs_amf0_buf_free(srs_amf0_buf_t *buf);
 /* Append raw bytes (used by callers that build a payload around AMF0 values). */
 void srs_amf0_buf_append(srs_amf0_buf_t *buf, const void *data, size_t len);
 
-/* Decode one value from data[0..size). *out is the new tree (caller frees), *consumed how many
- * bytes it took (may be NULL). An object or ECMA array that runs into the end of the input
- * without its end marker ends there (as SRS reads them). Errors: ERROR_RTMP_AMF0. */
+/* What decoding may still create: nodes left and the deepest nesting allowed. One budget may
+ * span several decodes (every value of one RTMP command shares one), so a peer cannot multiply
+ * it by sending many top-level values. */
+typedef struct {
+    size_t nodes_left;  /* values that may still be created */
+    size_t nodes_used;  /* values created under this budget so far */
+    int max_depth;      /* containers nested deeper than this are refused */
+} srs_amf0_budget_t;
+
+/* max_nodes values, nesting up to max_depth (clamped to 1..SRS_AMF0_MAX_DEPTH). */
+void srs_amf0_budget_init(srs_amf0_budget_t *budget, size_t max_nodes, int max_depth);
+
+/* Decode one value from data[0..size) within budget (which it spends). *out is the new tree
+ * (caller frees), *consumed how many bytes it took (may be NULL). An object or ECMA array that
+ * runs into the end of the input without its end marker ends there (as SRS reads them).
+ * Every check happens before the allocation it guards: a strict array's declared count must fit
+ * in the bytes left (one marker byte per element, else ERROR_RTMP_AMF0) and in the nodes left;
+ * an ECMA array's advisory count must fit in the nodes left. Errors: ERROR_RTMP_AMF0 (malformed),
+ * ERROR_RTMP_AMF0_BUDGET (more nodes or deeper nesting than the budget allows). */
+srs_error_t srs_amf0_decode_budget(const uint8_t *data, size_t size, srs_amf0_budget_t *budget, srs_amf0_t **out,
+                                   size_t *consumed);
+
+/* srs_amf0_decode_budget with a fresh budget of SRS_AMF0_MAX_NODES and SRS_AMF0_MAX_DEPTH. */
 srs_error_t srs_amf0_decode(const uint8_t *data, size_t size, srs_amf0_t **out, size_t *consumed);
 
 /* Append the encoding of v. ECMA arrays carry their property count. Errors (ERROR_RTMP_AMF0):

@@ -2,6 +2,7 @@
 /* RTMP chunk stream reader and writer (RTMP specification 5.3). */
 #include "srs_protocol_rtmp_chunk.h"
 
+#include "srs_core_log.h"
 #include "srs_protocol_st.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ struct srs_rtmp_conn_s {
     srs_utime_t recv_timeout;
     srs_utime_t send_timeout;
     uint32_t max_message_size;
+    srs_utime_t read_deadline;  /* srs_time_now() by which reads must end; SRS_UTIME_NO_TIMEOUT: none */
 
     /* Input. */
     uint8_t *in_buf;
@@ -86,6 +88,7 @@ srs_rtmp_conn_t *srs_rtmp_conn_new_io(const srs_rtmp_io_t *io)
     c->recv_timeout = SRS_UTIME_NO_TIMEOUT;
     c->send_timeout = SRS_UTIME_NO_TIMEOUT;
     c->max_message_size = SRS_RTMP_DEFAULT_MAX_MESSAGE_SIZE;
+    c->read_deadline = SRS_UTIME_NO_TIMEOUT;
     c->in_chunk_size = SRS_RTMP_DEFAULT_CHUNK_SIZE;
     c->out_chunk_size = SRS_RTMP_DEFAULT_CHUNK_SIZE;
     return c;
@@ -119,6 +122,11 @@ void srs_rtmp_conn_set_timeouts(srs_rtmp_conn_t *c, srs_utime_t recv_timeout, sr
 {
     c->recv_timeout = recv_timeout;
     c->send_timeout = send_timeout;
+}
+
+void srs_rtmp_conn_set_read_deadline(srs_rtmp_conn_t *c, srs_utime_t deadline)
+{
+    c->read_deadline = deadline;
 }
 
 void srs_rtmp_conn_set_max_message_size(srs_rtmp_conn_t *c, uint32_t size)
@@ -301,7 +309,14 @@ srs_error_t srs_rtmp_set_out_chunk_size(srs_rtmp_conn_t *c, uint32_t size)
 /* Read what the peer has into dst, count it, and acknowledge when the window is reached. */
 static srs_error_t read_some(srs_rtmp_conn_t *c, uint8_t *dst, size_t max, size_t *nread)
 {
-    srs_error_t err = c->io.read(c->io.ctx, dst, max, c->recv_timeout, nread);
+    /* Each read gets the read timeout, or only what is left of the deadline when that is less. */
+    srs_utime_t timeout = c->recv_timeout;
+    if (c->read_deadline != SRS_UTIME_NO_TIMEOUT) {
+        srs_utime_t left = c->read_deadline - srs_time_now();
+        if (left <= 0) return srs_error_new(ERROR_SYSTEM_TIMEOUT, "read chunk: deadline passed");
+        if (timeout == SRS_UTIME_NO_TIMEOUT || left < timeout) timeout = left;
+    }
+    srs_error_t err = c->io.read(c->io.ctx, dst, max, timeout, nread);
     if (err) return srs_error_wrap(err, "read chunk");
     c->in_bytes += *nread;
     if (c->ack_window && c->in_bytes - c->acked_bytes >= c->ack_window) {
@@ -437,7 +452,7 @@ static srs_error_t read_chunk_header(srs_rtmp_conn_t *c, chunk_stream_t **out)
         if (fmt <= 1) {
             uint32_t length = be24(p + 3);
             if (length > c->max_message_size) {
-                return srs_error_new(ERROR_RTMP_CHUNK, "csid %u: message of %u bytes, max %u", csid, length, c->max_message_size);
+                return srs_error_new(ERROR_RTMP_TOO_LARGE, "csid %u: message of %u bytes, max %u", csid, length, c->max_message_size);
             }
             if (!first && length != cs->length) {
                 return srs_error_new(ERROR_RTMP_CHUNK, "csid %u: fmt %u changes the length %u to %u inside a message",

@@ -4,8 +4,8 @@
  *
  * Reading de-chunks with the input chunk size (128 until the peer's SetChunkSize), keeps one
  * state per chunk stream id (fmt 0/1/2/3 headers, timestamp deltas, extended timestamps) and
- * returns whole messages. Limits, each an ERROR_RTMP_CHUNK that closes the connection: message
- * size (8 MiB by default), a new chunk stream must start with fmt 0 (librtmp's fmt 1 on csid 2
+ * returns whole messages. Limits, each an error that closes the connection: message size
+ * (8 MiB by default; ERROR_RTMP_TOO_LARGE), and as ERROR_RTMP_CHUNK: a new chunk stream must start with fmt 0 (librtmp's fmt 1 on csid 2
  * is allowed), a fmt 0/1 header inside a message must not change its length, chunk size
  * 1..0xFFFFFF, at most SRS_RTMP_MAX_CHUNK_STREAMS chunk streams, and the payload bytes a
  * connection buffers at once (2 x the message limit).
@@ -103,7 +103,14 @@ void srs_rtmp_conn_free(srs_rtmp_conn_t *conn);
 
 /* Per read and per write; SRS_UTIME_NO_TIMEOUT (the default) waits forever. */
 void srs_rtmp_conn_set_timeouts(srs_rtmp_conn_t *conn, srs_utime_t recv_timeout, srs_utime_t send_timeout);
-/* Largest message accepted on read, 1..0xFFFFFF (clamped). */
+/* A deadline (a srs_time_now() value) for every read from now on, whatever the read timeout:
+ * each read waits at most until it, and a read after it fails at once with ERROR_SYSTEM_TIMEOUT,
+ * so a peer dripping one byte at a time cannot stretch a phase. SRS_UTIME_NO_TIMEOUT (the
+ * default) removes it. Writes keep their own timeout. */
+void srs_rtmp_conn_set_read_deadline(srs_rtmp_conn_t *conn, srs_utime_t deadline);
+/* Largest message accepted on read, 1..0xFFFFFF (clamped). A header declaring more is refused
+ * (ERROR_RTMP_TOO_LARGE) before any payload buffer is reserved for it; buffers grow with the
+ * bytes that arrive, never to the declared size up front. */
 void srs_rtmp_conn_set_max_message_size(srs_rtmp_conn_t *conn, uint32_t size);
 
 uint32_t srs_rtmp_conn_in_chunk_size(const srs_rtmp_conn_t *conn);

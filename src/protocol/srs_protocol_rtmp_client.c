@@ -18,12 +18,14 @@ srs_error_t srs_rtmp_client_open(const char *host, int port, srs_utime_t connect
     srs_rtmp_client_t *c = (srs_rtmp_client_t *)calloc(1, sizeof(*c));
     if (!c) abort();
     c->timeout = timeout;
+    c->deadline = SRS_UTIME_NO_TIMEOUT;
     c->next_tid = 2; /* connect is 1 */
 
     if ((err = srs_tcp_connect(host, port, connect_timeout, &c->fd)) != srs_success) {
         err = srs_error_wrap(err, "connect %s:%d", host, port);
         goto failed;
     }
+    c->connected_at = srs_time_now();
     if ((err = srs_rtmp_handshake_client(c->fd, timeout)) != srs_success) {
         err = srs_error_wrap(err, "handshake with %s:%d", host, port);
         goto failed;
@@ -41,6 +43,15 @@ srs_error_t srs_rtmp_client_open(const char *host, int port, srs_utime_t connect
 failed:
     srs_rtmp_client_close(c);
     return err;
+}
+
+void srs_rtmp_client_set_deadline(srs_rtmp_client_t *c, srs_utime_t deadline) { c->deadline = deadline; }
+
+/* The end of an exchange starting now: its timeout, or the client's deadline when sooner. */
+static srs_utime_t exchange_end(const srs_rtmp_client_t *c)
+{
+    srs_utime_t end = srs_time_now() + c->timeout;
+    return c->deadline != SRS_UTIME_NO_TIMEOUT && c->deadline < end ? c->deadline : end;
 }
 
 void srs_rtmp_client_close(srs_rtmp_client_t *c)
@@ -67,21 +78,32 @@ static srs_error_t refused(srs_rtmp_client_t *c, srs_rtmp_command_t *cmd, const 
     return err;
 }
 
+static srs_error_t wait_answer_by(srs_rtmp_client_t *c, const char *what, double tid, const char *want_code,
+                                  srs_rtmp_command_t *result);
+
 /* Read until the awaited answer to transaction tid: its _result (when want_code is NULL; *result
  * takes it when not NULL), or an onStatus with code want_code. An _error to tid, or an onStatus of
  * level "error", is a refusal; answers to other calls (releaseStream, FCPublish) are skipped. */
 static srs_error_t wait_answer(srs_rtmp_client_t *c, const char *what, double tid, const char *want_code,
                                srs_rtmp_command_t *result)
 {
+    /* One deadline for the whole answer, whatever the server sends before it and however slowly. */
+    srs_rtmp_conn_set_read_deadline(c->conn, exchange_end(c));
+    srs_error_t err = wait_answer_by(c, what, tid, want_code, result);
+    srs_rtmp_conn_set_read_deadline(c->conn, SRS_UTIME_NO_TIMEOUT);
+    return err;
+}
+
+static srs_error_t wait_answer_by(srs_rtmp_client_t *c, const char *what, double tid, const char *want_code,
+                                  srs_rtmp_command_t *result)
+{
     srs_error_t err = srs_success;
-    srs_utime_t deadline = srs_time_now() + c->timeout;
+    srs_rtmp_conn_set_timeouts(c->conn, SRS_UTIME_NO_TIMEOUT, c->timeout);
     for (;;) {
-        srs_utime_t left = deadline - srs_time_now();
-        if (left <= 0) return srs_error_new(ERROR_SYSTEM_TIMEOUT, "%s: no answer within %lldms", what,
-                                            (long long)(c->timeout / SRS_UTIME_MILLISECONDS));
-        srs_rtmp_conn_set_timeouts(c->conn, left, c->timeout);
         srs_rtmp_msg_t msg;
-        if ((err = srs_rtmp_read_message(c->conn, &msg)) != srs_success) return srs_error_wrap(err, "%s", what);
+        if ((err = srs_rtmp_read_message(c->conn, &msg)) != srs_success) {
+            return srs_error_wrap(err, "%s: awaiting the answer", what);
+        }
         if (!srs_rtmp_msg_is_command(&msg)) continue;
 
         srs_rtmp_command_t cmd;
@@ -109,7 +131,12 @@ static srs_error_t wait_answer(srs_rtmp_client_t *c, const char *what, double ti
 /* Send cmd (freeing it) on csid and the given message stream. */
 static srs_error_t send_and_free(srs_rtmp_client_t *c, uint32_t csid, uint32_t stream_id, srs_rtmp_command_t *cmd)
 {
-    srs_rtmp_conn_set_timeouts(c->conn, c->timeout, c->timeout);
+    srs_utime_t left = exchange_end(c) - srs_time_now();
+    if (left <= 0) {
+        srs_rtmp_command_free(cmd);
+        return srs_error_new(ERROR_SYSTEM_TIMEOUT, "send: deadline passed");
+    }
+    srs_rtmp_conn_set_timeouts(c->conn, left, left);
     srs_error_t err = srs_rtmp_send_command(c->conn, csid, stream_id, cmd);
     srs_rtmp_command_free(cmd);
     return err;

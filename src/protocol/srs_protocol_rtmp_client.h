@@ -3,7 +3,7 @@
  * publisher and players say to a server. TCP connect, simple handshake, our SetChunkSize, then
  * connect (with a whole command object, so a proxy can replay its client's), and publish
  * (releaseStream, FCPublish, createStream, publish) or play (createStream, play). Each answer is
- * awaited within the client's timeout, skipping what the server sends meanwhile (control
+ * awaited within the client's timeout (a total per exchange, not per read) and its deadline, skipping what the server sends meanwhile (control
  * messages, StreamBegin, onFCPublish, Play.Reset...).
  *
  * A refusal (an _error, or an onStatus of level "error" such as NetStream.Publish.BadName) is an
@@ -30,6 +30,8 @@ typedef struct {
     uint32_t stream_id;          /* the server's message stream id, after createStream */
     double next_tid;             /* transaction id of the next call */
     srs_utime_t timeout;         /* each exchange (handshake, connect, publish, play) must end within it */
+    srs_utime_t connected_at;    /* srs_time_now() when the TCP connection was made */
+    srs_utime_t deadline;        /* every exchange also ends by then (srs_rtmp_client_set_deadline) */
     bool refused;                /* the server said no: refusal is its answer */
     srs_rtmp_command_t refusal;
 } srs_rtmp_client_t;
@@ -39,6 +41,11 @@ typedef struct {
  * read and write timeout until the caller changes it. On error *out is NULL. */
 srs_error_t srs_rtmp_client_open(const char *host, int port, srs_utime_t connect_timeout, srs_utime_t timeout,
                                  uint32_t out_chunk_size, srs_rtmp_client_t **out);
+/* A total deadline (a srs_time_now() value) on top of the per-exchange timeout: every later read
+ * and write waits only for what is left of it, so a server answering slowly (or a byte at a time)
+ * cannot hold the client past it. SRS_UTIME_NO_TIMEOUT (the default) removes it. A proxy sets
+ * connected_at + its answer budget, making handshake plus all answers one total. */
+void srs_rtmp_client_set_deadline(srs_rtmp_client_t *c, srs_utime_t deadline);
 /* Closes the socket and frees everything; NULL is fine. */
 void srs_rtmp_client_close(srs_rtmp_client_t *c);
 

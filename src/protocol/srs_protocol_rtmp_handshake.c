@@ -2,6 +2,7 @@
 /* RTMP handshake, simple and complex (digest) forms. */
 #include "srs_protocol_rtmp_handshake.h"
 
+#include "srs_core_log.h"
 #include "srs_protocol_st.h"
 
 #include <openssl/evp.h>
@@ -164,17 +165,52 @@ srs_error_t srs_rtmp_handshake_answer(const uint8_t *c0c1, uint8_t *s0s1s2, bool
     return srs_success;
 }
 
+/* What is left until deadline, or a timeout error once it passed. */
+static srs_error_t time_left(srs_utime_t deadline, const char *what, srs_utime_t *left)
+{
+    *left = deadline - srs_time_now();
+    if (*left <= 0) return srs_error_new(ERROR_SYSTEM_TIMEOUT, "%s: handshake deadline passed", what);
+    return srs_success;
+}
+
+/* size bytes by deadline: every read waits only for what is left (st_read_fully would give each
+ * read the whole timeout, so a peer sending a byte at a time could hold us forever). */
+static srs_error_t read_fully_by(st_netfd_t fd, void *buf, size_t size, srs_utime_t deadline, const char *what)
+{
+    srs_error_t err = srs_success;
+    for (size_t got = 0; got < size;) {
+        srs_utime_t left = 0;
+        size_t n = 0;
+        if ((err = time_left(deadline, what, &left)) != srs_success) return err;
+        if ((err = srs_st_read(fd, (uint8_t *)buf + got, size - got, left, &n)) != srs_success) {
+            return srs_error_wrap(err, "%s", what);
+        }
+        got += n;
+    }
+    return srs_success;
+}
+
+static srs_error_t write_by(st_netfd_t fd, const void *buf, size_t size, srs_utime_t deadline, const char *what)
+{
+    srs_utime_t left = 0;
+    srs_error_t err = time_left(deadline, what, &left);
+    if (!err) err = srs_st_write(fd, buf, size, left);
+    if (err) return srs_error_wrap(err, "%s", what);
+    return srs_success;
+}
+
 srs_error_t srs_rtmp_handshake_server(st_netfd_t fd, srs_utime_t timeout, bool *complex)
 {
     srs_error_t err = srs_success;
     uint8_t c0c1[1 + HS_SIZE];
     uint8_t s0s1s2[1 + 2 * HS_SIZE];
     uint8_t c2[HS_SIZE];
+    srs_utime_t deadline = srs_time_now() + timeout;
 
-    if ((err = srs_st_read_fully(fd, c0c1, sizeof(c0c1), timeout)) != srs_success) return srs_error_wrap(err, "read C0C1");
+    if ((err = read_fully_by(fd, c0c1, sizeof(c0c1), deadline, "read C0C1")) != srs_success) return err;
     if ((err = srs_rtmp_handshake_answer(c0c1, s0s1s2, complex)) != srs_success) return err;
-    if ((err = srs_st_write(fd, s0s1s2, sizeof(s0s1s2), timeout)) != srs_success) return srs_error_wrap(err, "write S0S1S2");
-    if ((err = srs_st_read_fully(fd, c2, sizeof(c2), timeout)) != srs_success) return srs_error_wrap(err, "read C2");
+    if ((err = write_by(fd, s0s1s2, sizeof(s0s1s2), deadline, "write S0S1S2")) != srs_success) return err;
+    if ((err = read_fully_by(fd, c2, sizeof(c2), deadline, "read C2")) != srs_success) return err;
     return srs_success;
 }
 
@@ -183,16 +219,17 @@ srs_error_t srs_rtmp_handshake_client(st_netfd_t fd, srs_utime_t timeout)
     srs_error_t err = srs_success;
     uint8_t c0c1[1 + HS_SIZE];
     uint8_t s0s1s2[1 + 2 * HS_SIZE];
+    srs_utime_t deadline = srs_time_now() + timeout;
 
     c0c1[0] = SRS_RTMP_VERSION;
     memset(c0c1 + 1, 0, 8);
     if ((err = random_bytes(c0c1 + 9, HS_SIZE - 8)) != srs_success) return err;
-    if ((err = srs_st_write(fd, c0c1, sizeof(c0c1), timeout)) != srs_success) return srs_error_wrap(err, "write C0C1");
-    if ((err = srs_st_read_fully(fd, s0s1s2, sizeof(s0s1s2), timeout)) != srs_success) return srs_error_wrap(err, "read S0S1S2");
+    if ((err = write_by(fd, c0c1, sizeof(c0c1), deadline, "write C0C1")) != srs_success) return err;
+    if ((err = read_fully_by(fd, s0s1s2, sizeof(s0s1s2), deadline, "read S0S1S2")) != srs_success) return err;
     if (s0s1s2[0] != SRS_RTMP_VERSION) {
         return srs_error_new(ERROR_RTMP_HANDSHAKE, "S0 version %u, want 3", s0s1s2[0]);
     }
     /* C2 = S1. */
-    if ((err = srs_st_write(fd, s0s1s2 + 1, HS_SIZE, timeout)) != srs_success) return srs_error_wrap(err, "write C2");
+    if ((err = write_by(fd, s0s1s2 + 1, HS_SIZE, deadline, "write C2")) != srs_success) return err;
     return srs_success;
 }

@@ -53,11 +53,12 @@ bool srs_rtmp_s2_digest_valid(const uint8_t s2[SRS_RTMP_HANDSHAKE_SIZE], const u
 srs_error_t srs_rtmp_handshake_answer(const uint8_t *c0c1, uint8_t *s0s1s2, bool *complex);
 
 /* Server side over a socket: read C0C1, write S0S1S2, read C2 (not checked, as SRS).
- * timeout applies to each read and write. *complex (may be NULL) tells the form answered. */
+ * timeout is a total: the whole handshake ends within it (each read and write waits only for
+ * what is left), else ERROR_SYSTEM_TIMEOUT. *complex (may be NULL) tells the form answered. */
 srs_error_t srs_rtmp_handshake_server(st_netfd_t fd, srs_utime_t timeout, bool *complex);
 
 /* Client side, simple form (what the Go proxy does; SRS accepts it): write C0C1 with a zero
- * version, read S0S1S2 (S0 must be 3), write C2 = S1. */
+ * version, read S0S1S2 (S0 must be 3), write C2 = S1; all within timeout (a total). */
 srs_error_t srs_rtmp_handshake_client(st_netfd_t fd, srs_utime_t timeout);
 
 #ifdef __cplusplus

@@ -53,9 +53,12 @@ srs_error_t srs_rtmp_command_decode(const srs_rtmp_msg_t *msg, srs_rtmp_command_
         size--;
     }
 
+    /* One budget for the whole command: many small top-level values cost as much as one array. */
+    srs_amf0_budget_t budget;
+    srs_amf0_budget_init(&budget, SRS_AMF0_MAX_NODES, SRS_AMF0_MAX_DEPTH);
     srs_amf0_t *name = NULL;
     size_t used = 0;
-    if ((err = srs_amf0_decode(p, size, &name, &used)) != srs_success) return srs_error_wrap(err, "command name");
+    if ((err = srs_amf0_decode_budget(p, size, &budget, &name, &used)) != srs_success) return srs_error_wrap(err, "command name");
     if (srs_amf0_type(name) != SRS_AMF0_STRING) {
         int type = (int)srs_amf0_type(name);
         srs_amf0_free(name);
@@ -69,7 +72,7 @@ srs_error_t srs_rtmp_command_decode(const srs_rtmp_msg_t *msg, srs_rtmp_command_
     /* Then tid, object, args: each optional, in that order. */
     for (int i = 0; size > 0; i++) {
         srs_amf0_t *v = NULL;
-        if ((err = srs_amf0_decode(p, size, &v, &used)) != srs_success) {
+        if ((err = srs_amf0_decode_budget(p, size, &budget, &v, &used)) != srs_success) {
             err = srs_error_wrap(err, "command %s value %d", cmd->name, i + 1);
             srs_rtmp_command_free(cmd);
             return err;

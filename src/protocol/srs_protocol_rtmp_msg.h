@@ -54,7 +54,8 @@ void srs_rtmp_command_free(srs_rtmp_command_t *cmd);
 /* Type 20 (AMF0 command) or 17 (AMF3 command, which starts with a 0 byte then AMF0). */
 bool srs_rtmp_msg_is_command(const srs_rtmp_msg_t *msg);
 /* Decode a command message. The name must be a string; a missing transaction id is 0, a
- * missing command object is null. Errors: ERROR_RTMP_MESSAGE, or ERROR_RTMP_AMF0. */
+ * missing command object is null. All its values share one AMF0 budget (SRS_AMF0_MAX_NODES,
+ * SRS_AMF0_MAX_DEPTH). Errors: ERROR_RTMP_MESSAGE, ERROR_RTMP_AMF0, or ERROR_RTMP_AMF0_BUDGET. */
 srs_error_t srs_rtmp_command_decode(const srs_rtmp_msg_t *msg, srs_rtmp_command_t *cmd);
 /* Append the AMF0 encoding (name, tid, object, args...). */
 srs_error_t srs_rtmp_command_encode(const srs_rtmp_command_t *cmd, srs_amf0_buf_t *out);
