@@ -36,10 +36,10 @@ extern "C" {
     X(ERROR_RTMP_REFUSED, 2004, "RTMP refused") \
     X(ERROR_FLV_INVALID, 2005, "FLV invalid") \
     X(ERROR_AVC_INVALID, 2006, "H.264 (AVC) data invalid") \
-    X(ERROR_RTMP_STREAM_NOT_FOUND, 2048, "stream not found (SRS's code)") \
-    X(ERROR_RTMP_CLIENT_NOT_FOUND, 2049, "client not found (SRS's code)") \
     X(ERROR_RTMP_TOO_LARGE, 2007, "RTMP message too large") \
     X(ERROR_RTMP_AMF0_BUDGET, 2008, "AMF0 decode budget exceeded") \
+    X(ERROR_RTMP_STREAM_NOT_FOUND, 2048, "stream not found (SRS's code)") \
+    X(ERROR_RTMP_CLIENT_NOT_FOUND, 2049, "client not found (SRS's code)") \
     X(ERROR_CONFIG_INVALID, 3000, "invalid configuration") \
     X(ERROR_ENV_FILE, 3001, "invalid .env file") \
     X(ERROR_SIGNAL, 3002, "signal handling failed") \
