@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """PROXY_WORKERS benchmark: the same N WHEP players (srs-bench -raw, srs-mock-origin -raw) through
 srs-proxy with 1 worker (no master) and with W workers. Measures, over a fixed window after a
@@ -96,8 +96,8 @@ def run(objs, flv, n, workers, warmup, measure):
         out, err = bench.communicate(timeout=duration + 30)
         lines = [l for l in out.splitlines() if l.startswith("{")]
         summary = json.loads(lines[-1])
-        # Packets in the window: the players' rate over the whole run (the stream is constant-rate
-        # (while players start, on average half of them receive), times the window.
+        # Packets in the window: the players' rate over the whole run (while players start, on
+        # average half of them receive), times the window.
         pps = summary["packets"] / max(1.0, summary["seconds"] - ramp / 2)
         cpu_ms = (c1 - c0) * 1000.0 / TICK
         pkts = pps * (t1 - t0)
