@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SECRET_MASK "******"
 
@@ -295,6 +296,24 @@ static srs_error_t read_redis(srs_config_t *cfg)
     return read_string("PROXY_REDIS_KEY_PREFIX", "", false, cfg->redis_key_prefix, sizeof(cfg->redis_key_prefix));
 }
 
+/* PROXY_WORKERS: a number, or "auto" for the online CPUs. */
+static srs_error_t read_workers(srs_config_t *cfg)
+{
+    const char *name = "PROXY_WORKERS";
+    const char *v = env_or(name, "1");
+    if (!strcmp(v, "auto")) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->workers = n < 1 ? 1 : n > SRS_CONFIG_MAX_WORKERS ? SRS_CONFIG_MAX_WORKERS : (int)n;
+    } else {
+        srs_error_t err = read_int(name, "1", 1, SRS_CONFIG_MAX_WORKERS, &cfg->workers);
+        if (err) return srs_error_wrap(err, "or auto");
+    }
+    srs_error_t err;
+    if ((err = read_int("PROXY_SHM_ORIGINS", "1024", 16, 1 << 20, &cfg->shm_origins)) != srs_success) return err;
+    if ((err = read_int("PROXY_SHM_STREAMS", "16384", 16, 1 << 24, &cfg->shm_streams)) != srs_success) return err;
+    return read_int("PROXY_SHM_SESSIONS", "32768", 16, 1 << 24, &cfg->shm_sessions);
+}
+
 static srs_error_t read_all(srs_config_t *cfg)
 {
     srs_error_t err;
@@ -342,6 +361,7 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_int("PROXY_LB_MAX_STREAMS", "10000", 1, INT_MAX, &cfg->lb_max_streams)) != srs_success) return err;
     if ((err = read_int("PROXY_LB_MAX_SESSIONS", "50000", 1, INT_MAX, &cfg->lb_max_sessions)) != srs_success) return err;
     if ((err = read_duration("PROXY_LB_PICK_IDLE", "3600s", 0, true, &cfg->lb_pick_idle)) != srs_success) return err;
+    if ((err = read_workers(cfg)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -438,6 +458,8 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
     describe_append(buf, size, ", PROXY_MAX_ORIGINS=%d, PROXY_LB_MAX_STREAMS=%d, PROXY_LB_MAX_SESSIONS=%d, PROXY_LB_PICK_IDLE=%s",
                     cfg->max_origins, cfg->lb_max_streams, cfg->lb_max_sessions,
                     duration_text(cfg->lb_pick_idle, t[0], sizeof(t[0])));
+    describe_append(buf, size, ", PROXY_WORKERS=%d, PROXY_SHM_ORIGINS=%d, PROXY_SHM_STREAMS=%d, PROXY_SHM_SESSIONS=%d",
+                    cfg->workers, cfg->shm_origins, cfg->shm_streams, cfg->shm_sessions);
 }
 
 void srs_config_log(const srs_config_t *cfg)

@@ -19,6 +19,8 @@ extern "C" {
 #define SRS_CONFIG_DOTENV ".env"
 /* A larger .env file is refused; a real one is a few KiB. */
 #define SRS_CONFIG_DOTENV_MAX (1024 * 1024)
+/* PROXY_WORKERS at most. */
+#define SRS_CONFIG_MAX_WORKERS 256
 
 typedef struct {
     /* listeners */
@@ -66,6 +68,11 @@ typedef struct {
     int lb_max_streams;                  /* PROXY_LB_MAX_STREAMS, default 10000 sticky picks */
     int lb_max_sessions;                 /* PROXY_LB_MAX_SESSIONS, default 50000 entries per session table */
     srs_utime_t lb_pick_idle;            /* PROXY_LB_PICK_IDLE, default 3600s: an unused sticky pick expires */
+    /* Workers (srs_app_master.c): */
+    int workers;                         /* PROXY_WORKERS, default 1 (one process, no master); a number 1..256 or "auto" (online CPUs) */
+    int shm_origins;                     /* PROXY_SHM_ORIGINS, default 1024: origins in the shared region (workers > 1, memory balancer) */
+    int shm_streams;                     /* PROXY_SHM_STREAMS, default 16384: sticky picks, and HLS streams, in the shared region */
+    int shm_sessions;                    /* PROXY_SHM_SESSIONS, default 32768: HLS sessions, and WebRTC sessions, in the shared region */
 } srs_config_t;
 
 /* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_metrics.h"
 #include "srs_app_http_stream.h"
+#include "srs_app_lb_shm.h"
+#include "srs_app_master.h"
 #include "srs_app_pprof.h"
 #include "srs_app_pprof_heap.h"
 #include "srs_app_rtmp_conn.h"
@@ -51,6 +53,46 @@ static void put_pick(void *ctx, const char *origin_id, uint64_t picks)
 {
     const char *labels[] = {"origin", origin_id};
     srs_prom_sample_u64((srs_strbuf_t *)ctx, "srs_proxy_origin_picks_total", labels, 1, picks);
+}
+
+typedef struct {
+    const char *table[8];
+    uint64_t v[3][8];
+    int n;
+} shm_rows_t;
+
+static void put_shm_table(void *ctx, const char *table, uint32_t entries, uint32_t capacity, uint64_t evictions)
+{
+    shm_rows_t *r = (shm_rows_t *)ctx;
+    if (r->n == 8) return;
+    r->table[r->n] = table;
+    r->v[0][r->n] = entries;
+    r->v[1][r->n] = capacity;
+    r->v[2][r->n] = evictions;
+    r->n++;
+}
+
+/* PROXY_WORKERS > 1: the master's counters and the shared tables (every sample of a worker also
+ * carries worker="<index>"). */
+static void render_workers(srs_proxy_t *p, srs_strbuf_t *out)
+{
+    srs_master_render_metrics(out);
+    if (!p->lb || !srs_lb_is_shm(p->lb)) return;
+    shm_rows_t r;
+    memset(&r, 0, sizeof(r));
+    srs_lb_shm_foreach_table(p->lb, put_shm_table, &r);
+    static const char *const names[3] = {"srs_proxy_shm_entries", "srs_proxy_shm_capacity", "srs_proxy_shm_evictions_total"};
+    static const char *const types[3] = {"gauge", "gauge", "counter"};
+    static const char *const helps[3] = {"Entries in each table of the workers' shared region.",
+                                         "Capacity of each table of the shared region (PROXY_SHM_*).",
+                                         "Entries evicted (least recently used) from a full shared table."};
+    for (int k = 0; k < 3; k++) {
+        srs_prom_family(out, names[k], types[k], helps[k]);
+        for (int i = 0; i < r.n; i++) {
+            const char *labels[] = {"table", r.table[i]};
+            srs_prom_sample_u64(out, names[k], labels, 1, r.v[k][i]);
+        }
+    }
 }
 
 static void render_process(srs_strbuf_t *out)
@@ -278,6 +320,7 @@ static void render_origins(srs_proxy_t *p, srs_strbuf_t *out)
 
     srs_prom_family(out, "srs_proxy_origin_picks_total", "counter", "Streams the load balancer sent to each origin (memory balancer).");
     if (p->lb) srs_lb_memory_foreach_picks(p->lb, put_pick, out);
+    if (p->lb) srs_lb_shm_foreach_picks(p->lb, put_pick, out);
 
     render_lb_bounds(p, out);
 }
@@ -292,6 +335,7 @@ void srs_metrics_render(srs_proxy_t *p, srs_strbuf_t *out)
     srs_rtmp_metrics_render(out);
     render_origins(p, out);
     srs_srs_api_render_metrics(out);
+    render_workers(p, out);
 }
 
 srs_error_t srs_metrics_serve(srs_proxy_t *p, srs_http_conn_t *c)

@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* The debug listener: routing, the index page, cmdline, and the helpers the handlers share. */
 #include "srs_app_pprof.h"
+#include "srs_app_master.h"
 #include "srs_app_pprof_heap.h"
 #include "srs_app_pprof_symbol.h"
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
+#include "srs_protocol_st.h"
 #include "srs_protocol_tcp_server.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static srs_tcp_server_t *server;
+/* PROXY_WORKERS > 1: this worker's own debug port (start_worker_listener). */
+static srs_tcp_server_t *worker_server;
 
 int64_t srs_pprof_query_int(const srs_http_request_t *req, const char *key, int64_t def)
 {
@@ -156,6 +161,23 @@ static bool is_loopback(const char *host)
     return false;
 }
 
+/* PROXY_WORKERS > 1: the debug port is shared (the kernel picks a worker), so each worker also
+ * listens alone on 127.0.0.1:<port + 1 + index>, to profile a given one. Not with port 0. */
+static srs_error_t start_worker_listener(const srs_config_t *cfg)
+{
+    int index = srs_worker_index();
+    if (index < 0 || cfg->pprof.port <= 0) return srs_success;
+    int port = cfg->pprof.port + 1 + index;
+    if (port > 65535) return srs_error_new(ERROR_CONFIG_INVALID, "PROXY_PPROF port %d + worker %d is over 65535", cfg->pprof.port, index);
+    srs_socket_set_reuseport(false);
+    srs_error_t err = srs_tcp_server_start("pprof-worker", "127.0.0.1", port, pprof_on_conn, NULL, NULL, &worker_server);
+    srs_socket_set_reuseport(true);
+    if (err) return srs_error_wrap(err, "debug listener of worker %d at 127.0.0.1:%d", index, port);
+    srs_tcp_server_set_own_limits(worker_server, 64, 0);
+    srs_log_info("Debug pprof of worker %d (pid %d) at http://127.0.0.1:%d/debug/pprof/", index, (int)getpid(), port);
+    return srs_success;
+}
+
 srs_error_t srs_pprof_start(const srs_config_t *cfg)
 {
     if (!cfg->pprof_enabled) return srs_success;
@@ -176,18 +198,26 @@ srs_error_t srs_pprof_start(const srs_config_t *cfg)
     srs_log_info("Debug pprof at http://%s/debug/pprof/ (CPU profiler %s, heap sampler %s)", addr,
                  srs_pprof_cpu_available() ? "on" : "off in this build",
                  srs_heap_sampler_available() ? "on" : "off in this build");
-    return srs_success;
+    return start_worker_listener(cfg);
 }
 
 void srs_pprof_close_listener(void)
 {
     srs_tcp_server_close_listener(server);
+    srs_tcp_server_close_listener(worker_server);
 }
 
 void srs_pprof_free(void)
 {
     srs_tcp_server_free(server);
     server = NULL;
+    srs_tcp_server_free(worker_server);
+    worker_server = NULL;
+}
+
+int srs_pprof_worker_port(void)
+{
+    return worker_server ? srs_tcp_server_port(worker_server) : 0;
 }
 
 int srs_pprof_port(void)

@@ -34,6 +34,8 @@ void srs_pprof_close_listener(void);
 /* Ends running requests (a profile in progress stops and cleans up) and frees. */
 void srs_pprof_free(void);
 /* The port bound, 0 when off; its live connections. */
+/* The port of this worker's own debug listener (PROXY_WORKERS > 1), or 0. */
+int srs_pprof_worker_port(void);
 int srs_pprof_port(void);
 int srs_pprof_conn_count(void);
 

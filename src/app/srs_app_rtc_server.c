@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_rtc_server.h"
+#include "srs_app_lb_shm.h"
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_st.h"
@@ -256,6 +257,8 @@ static void on_client_packet(srs_rtc_server_t *srv, const uint8_t *data, size_t 
                     return;
                 }
                 srs_rtc_table_bind(srv->table, named, from, from_len);
+                /* Workers: the flow is ours now; the worker that had it forgets it. */
+                srs_lb_shm_claim_rtc(srv->lb, named->ufrag);
             }
             s = named;
         }
@@ -413,6 +416,9 @@ static srs_error_t sweeper_cycle(void *arg)
             srs_rtc_session_t *s = (srs_rtc_session_t *)it.value;
             if (s->closing) {
                 srs_rtc_server_end_session(srv, s, "dtls alert or origin unreachable");
+            } else if (srs_lb_shm_rtc_taken(srv->lb, s->ufrag)) {
+                /* Another worker verified a binding for it: the client's flow goes there now. */
+                srs_rtc_server_end_session(srv, s, "taken by another worker");
             } else if (!s->to_origin_packets && srv->cfg->rtc_pending_timeout &&
                        now - s->created_at > srv->cfg->rtc_pending_timeout) {
                 /* Offered, never bound: a signalling-only flood must not hold sessions long. */
@@ -485,6 +491,8 @@ static srs_error_t resolver_cycle(void *arg)
             srs_log_info("RTC session [%s] ufrag=%s found in the load balancer, stream=%s", s->cid.id, s->ufrag, stream_url);
         }
         srs_rtc_table_bind(srv->table, s, (struct sockaddr *)&job.addr, job.addr_len);
+        /* Workers: this one verified the binding, so the session is its own from now on. */
+        srs_lb_shm_claim_rtc(srv->lb, job.ufrag);
         relay_to_origin(srv, s, job.packet, job.packet_len);
     }
 }

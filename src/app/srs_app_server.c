@@ -2,6 +2,7 @@
 #include "srs_app_server.h"
 #include "srs_app_http_api.h"
 #include "srs_app_http_stream.h"
+#include "srs_app_master.h"
 #include "srs_app_metrics.h"
 #include "srs_app_pprof.h"
 #include "srs_app_rtmp_conn.h"
@@ -72,6 +73,8 @@ static srs_error_t proxy_start(srs_proxy_t *p)
     const srs_config_t *cfg = p->cfg;
     srs_error_t err;
 
+    /* Workers share every port; the kernel spreads connections and UDP flows over them. */
+    if (srs_worker_index() >= 0) srs_socket_set_reuseport(true);
     srs_tcp_server_set_max_total(cfg->max_connections);
     srs_tcp_server_set_max_per_ip(cfg->max_connections_per_ip);
     srs_http_server_set_defaults(cfg->http_head_timeout, cfg->http_body_timeout);
@@ -91,6 +94,11 @@ static srs_error_t proxy_start(srs_proxy_t *p)
         if ((err = srs_lb_redis_new(&rc, NULL, &p->lb)) != srs_success) return srs_error_wrap(err, "initialize srs load balancer");
         srs_log_info("Load balancer: redis %s:%d db %d key prefix \"%s\", origin TTL %llds", cfg->redis_host, cfg->redis_port,
                      cfg->redis_db, cfg->redis_key_prefix, (long long)(cfg->origin_server_ttl / SRS_UTIME_SECONDS));
+    } else if (srs_master_lb_region()) {
+        /* PROXY_WORKERS > 1: the tables every worker shares, mapped by the master. */
+        p->lb = srs_lb_shm_new(srs_master_lb_region(), cfg->origin_server_ttl, NULL);
+        srs_log_info("Load balancer: shared memory of worker %d, origin TTL %llds", srs_worker_index(),
+                     (long long)(cfg->origin_server_ttl / SRS_UTIME_SECONDS));
     } else {
         p->lb = srs_lb_memory_new(cfg->origin_server_ttl, NULL);
         srs_log_info("Load balancer: memory, origin TTL %llds", (long long)(cfg->origin_server_ttl / SRS_UTIME_SECONDS));

@@ -37,9 +37,17 @@ void srs_random_token(char out[SRS_TOKEN_LEN + 1])
     out[SRS_TOKEN_LEN] = 0;
 }
 
+/* Per process: a forked worker reseeds (srs_random_after_fork). */
+static uint64_t state;
+
+void srs_random_after_fork(void)
+{
+    state = 0;
+    memset(&process_cid, 0, sizeof(process_cid));
+}
+
 uint64_t srs_random_u64(void)
 {
-    static uint64_t state;
     if (state == 0) {
         if (getrandom(&state, sizeof(state), 0) != sizeof(state) || state == 0) {
             state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;

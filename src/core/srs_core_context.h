@@ -26,6 +26,8 @@ void srs_context_set_provider(const char *(*provider)(void));
 
 /* A fast non-cryptographic random generator (xorshift), seeded from the kernel. */
 uint64_t srs_random_u64(void);
+/* In a child after fork: a fresh seed and process id, so workers do not repeat each other. */
+void srs_random_after_fork(void);
 /* Fill a buffer from the kernel's random source (for keys, tokens, ICE credentials). */
 void srs_random_bytes(void *buf, size_t len);
 /* An unguessable token for what grants access (session ids, Location tokens): 16 bytes from

@@ -2,6 +2,7 @@
 #include "srs_kernel_prometheus.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Escape \ and newline (and " in label values); replace other unsafe bytes by '?'. */
@@ -24,16 +25,35 @@ void srs_prom_family(srs_strbuf_t *out, const char *name, const char *type, cons
     srs_strbuf_printf(out, "\n# TYPE %s %s\n", name, type);
 }
 
+static char process_label_name[64], process_label_value[64];
+
+void srs_prom_set_process_label(const char *name, const char *value)
+{
+    process_label_name[0] = process_label_value[0] = 0;
+    if (!name || !srs_prom_valid_name(name, true) || strlen(name) >= sizeof(process_label_name)) return;
+    strcpy(process_label_name, name);
+    snprintf(process_label_value, sizeof(process_label_value), "%s", value ? value : "");
+}
+
 static void put_name_labels(srs_strbuf_t *out, const char *name, const char *const *labels, int nlabels)
 {
     srs_strbuf_puts(out, name);
-    if (!labels || nlabels <= 0) return;
+    bool process = process_label_name[0] != 0;
+    if ((!labels || nlabels <= 0) && !process) return;
     srs_strbuf_putc(out, '{');
-    for (int i = 0; i < nlabels; i++) {
-        if (i) srs_strbuf_putc(out, ',');
+    int written = 0;
+    for (int i = 0; labels && i < nlabels; i++) {
+        if (written++) srs_strbuf_putc(out, ',');
         srs_strbuf_puts(out, labels[2 * i]);
         srs_strbuf_puts(out, "=\"");
         put_escaped(out, labels[2 * i + 1] ? labels[2 * i + 1] : "", true);
+        srs_strbuf_putc(out, '"');
+    }
+    if (process) {
+        if (written) srs_strbuf_putc(out, ',');
+        srs_strbuf_puts(out, process_label_name);
+        srs_strbuf_puts(out, "=\"");
+        put_escaped(out, process_label_value, true);
         srs_strbuf_putc(out, '"');
     }
     srs_strbuf_putc(out, '}');

@@ -20,6 +20,9 @@ void srs_prom_family(srs_strbuf_t *out, const char *name, const char *type, cons
 /* A sample; labels holds nlabels pairs {name, value} (name[, value] ...), may be NULL. */
 void srs_prom_sample_u64(srs_strbuf_t *out, const char *name, const char *const *labels, int nlabels, uint64_t value);
 void srs_prom_sample_double(srs_strbuf_t *out, const char *name, const char *const *labels, int nlabels, double value);
+/* A label written on every sample from now on (e.g. worker="1" in a worker of PROXY_WORKERS);
+ * name NULL removes it. name must be a valid label name; both are copied (value truncated at 63). */
+void srs_prom_set_process_label(const char *name, const char *value);
 /* True for a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), or label name (no ':') when label. */
 bool srs_prom_valid_name(const char *name, bool label);
 

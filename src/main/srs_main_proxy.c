@@ -2,6 +2,7 @@
 /* srs-proxy: a proxy in front of SRS origin servers. Configured by the environment (and .env),
  * as the Go srs-proxy; see README.md. */
 #include "srs_app_config.h"
+#include "srs_app_master.h"
 #include "srs_app_server.h"
 #include "srs_app_signal.h"
 #include "srs_core_log.h"
@@ -34,9 +35,17 @@ int main(int argc, char **argv)
 
     srs_log_info("%s-Proxy/%s started", SRS_PROXY_SIGNATURE, SRS_PROXY_VERSION);
 
-    srs_config_t cfg;
-    srs_error_t err = srs_st_init();
-    if (!err) err = srs_config_load(&cfg, ".env");
+    static srs_config_t cfg;
+    /* The configuration is loaded and checked once, before any worker exists; State Threads
+     * starts in the process that serves (the only one, or each worker after the fork). */
+    srs_error_t err = srs_config_load(&cfg, ".env");
+    if (!err && cfg.workers > 1) {
+        srs_log_set_level((srs_log_level_t)cfg.log_level);
+        srs_config_log(&cfg);
+        int worker = -1, status = 0;
+        if ((err = srs_master_run(&cfg, &worker, &status)) == srs_success && worker < 0) return status;
+    }
+    if (!err) err = srs_st_init();
     if (!err) {
         srs_log_set_level((srs_log_level_t)cfg.log_level);
         srs_config_log(&cfg);

@@ -113,6 +113,13 @@ int srs_sockaddr_port(const srs_sockaddr_t *addr)
     return 0;
 }
 
+static bool reuseport;
+
+void srs_socket_set_reuseport(bool on)
+{
+    reuseport = on;
+}
+
 static srs_error_t open_bound(const char *host, int port, int type, int *out_fd)
 {
     srs_sockaddr_t addr;
@@ -122,6 +129,10 @@ static srs_error_t open_bound(const char *host, int port, int type, int *out_fd)
     if (fd < 0) return srs_error_new(ERROR_SYSTEM_SOCKET, "socket");
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0) {
+        close(fd);
+        return srs_error_new(ERROR_SYSTEM_SOCKET, "SO_REUSEPORT: %s", strerror(errno));
+    }
     if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) < 0) {
         char text[80];
         err = srs_error_new(ERROR_SYSTEM_BIND, "bind %s %s: %s", type == SOCK_STREAM ? "tcp" : "udp",

@@ -33,6 +33,9 @@ const char *srs_sockaddr_string(const srs_sockaddr_t *addr, char *buf, size_t si
 /* The port of an address (host order). */
 int srs_sockaddr_port(const srs_sockaddr_t *addr);
 
+/* Listeners opened from now on share their port with the other workers (SO_REUSEPORT): the
+ * kernel spreads connections and UDP flows over them (PROXY_WORKERS > 1). */
+void srs_socket_set_reuseport(bool on);
 srs_error_t srs_tcp_listen(const char *host, int port, st_netfd_t *out);
 srs_error_t srs_udp_listen(const char *host, int port, st_netfd_t *out);
 /* The local address a socket is bound to (for listeners on port 0). */

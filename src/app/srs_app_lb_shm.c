@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: MIT */
+#include "srs_app_lb_shm.h"
+#include "srs_core_context.h"
+#include "srs_core_log.h"
+#include "srs_kernel_shm_table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define LB_ID_SIZE 400
+#define LB_URL_SIZE 1024
+#define LB_SPBHID_SIZE 64
+#define LB_FULL_URL_SIZE 1024
+#define LB_UFRAG_SIZE 128
+#define LB_PWD_SIZE 256
+
+enum { T_ORIGINS, T_PICKED, T_HLS_STREAMS, T_HLS_SESSIONS, T_RTC, T_COUNT };
+static const char *table_names[T_COUNT] = {"origins", "picked", "hls_streams", "hls_sessions", "rtc_sessions"};
+
+typedef struct {
+    srs_origin_t origin;
+    uint64_t picks;
+} origin_value_t;
+
+typedef struct {
+    char origin_id[LB_ID_SIZE];
+} picked_value_t;
+
+typedef struct {
+    char spbhid[LB_SPBHID_SIZE];
+} hls_stream_value_t;
+
+typedef struct {
+    char stream_url[LB_URL_SIZE];
+    char full_url[LB_FULL_URL_SIZE];
+} hls_session_value_t;
+
+typedef struct {
+    char stream_url[LB_URL_SIZE];
+    char pwd[LB_PWD_SIZE];
+} rtc_value_t;
+
+struct srs_lb_shm_region_s {
+    void *base;
+    size_t bytes;
+    srs_shm_table_t *t[T_COUNT];
+};
+
+typedef struct {
+    srs_lb_t base;
+    srs_lb_shm_region_t *r;
+    srs_utime_t ttl;
+    srs_lb_clock_fn clock;
+    srs_log_limit_t log_limit;
+} lb_shm_t;
+
+#define ALIGN64(x) (((x) + 63) / 64 * 64)
+
+srs_error_t srs_lb_shm_region_new(const srs_lb_shm_sizes_t *sizes, srs_lb_shm_region_t **out)
+{
+    uint32_t caps[T_COUNT] = {sizes->origins, sizes->streams, sizes->streams, sizes->sessions, sizes->sessions};
+    uint32_t keys[T_COUNT] = {LB_ID_SIZE, LB_URL_SIZE, LB_URL_SIZE, LB_SPBHID_SIZE, LB_UFRAG_SIZE};
+    uint32_t values[T_COUNT] = {sizeof(origin_value_t), sizeof(picked_value_t), sizeof(hls_stream_value_t),
+                                sizeof(hls_session_value_t), sizeof(rtc_value_t)};
+    size_t offs[T_COUNT], total = 0;
+    for (int i = 0; i < T_COUNT; i++) {
+        offs[i] = total;
+        total += ALIGN64(srs_shm_table_bytes(caps[i], keys[i], values[i]));
+    }
+    /* Anonymous shared pages are zero and only cost memory once touched. */
+    void *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return srs_error_new(ERROR_SYSTEM_NOMEM, "mmap %zu bytes for the shared load balancer", total);
+    srs_lb_shm_region_t *r = (srs_lb_shm_region_t *)calloc(1, sizeof(*r));
+    if (!r) abort();
+    r->base = base;
+    r->bytes = total;
+    for (int i = 0; i < T_COUNT; i++) {
+        srs_error_t err = srs_shm_table_init((char *)base + offs[i], caps[i], keys[i], values[i], &r->t[i]);
+        if (err) {
+            srs_lb_shm_region_free(r);
+            return srs_error_wrap(err, "shared table %s", table_names[i]);
+        }
+    }
+    *out = r;
+    return srs_success;
+}
+
+void srs_lb_shm_region_free(srs_lb_shm_region_t *r)
+{
+    if (!r) return;
+    munmap(r->base, r->bytes);
+    free(r);
+}
+
+size_t srs_lb_shm_region_bytes(const srs_lb_shm_region_t *r)
+{
+    return r ? r->bytes : 0;
+}
+
+static int64_t shm_now(lb_shm_t *self) { return srs_lb_now(self->clock); }
+
+static srs_error_t shm_update(srs_lb_t *lb, const srs_origin_t *origin)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    char id[LB_ID_SIZE];
+    srs_origin_id(origin, id, sizeof(id));
+    srs_shm_table_t *t = self->r->t[T_ORIGINS];
+
+    origin_value_t v;
+    memset(&v, 0, sizeof(v));
+    v.origin = *origin;
+    srs_shm_table_lock(t);
+    const origin_value_t *old = (const origin_value_t *)srs_shm_table_ref(t, id);
+    bool fresh = !old;
+    if (old) v.picks = old->picks;
+    srs_error_t err = srs_shm_table_put(t, id, &v, 0, shm_now(self));
+    uint32_t total = srs_shm_table_count(t);
+    srs_shm_table_unlock(t);
+    if (err) return srs_error_wrap(err, "register origin %s", id);
+    if (fresh) {
+        char desc[512];
+        srs_origin_describe(origin, desc, sizeof(desc));
+        srs_log_limited(&self->log_limit, SRS_LOG_INFO, "lb: new origin %s, total %u", desc, total);
+    }
+    return srs_success;
+}
+
+typedef struct {
+    int64_t now;
+    srs_utime_t ttl;
+    bool only_alive;
+    size_t alive, total, k;
+    bool found;
+    char id[LB_ID_SIZE];
+    srs_origin_t chosen;
+} pick_ctx_t;
+
+static bool count_visit(void *ctx, const char *key, const void *value, const srs_shm_meta_t *meta)
+{
+    SRS_UNUSED(key);
+    SRS_UNUSED(meta);
+    pick_ctx_t *c = (pick_ctx_t *)ctx;
+    c->total++;
+    if (srs_lb_origin_alive(&((const origin_value_t *)value)->origin, c->now, c->ttl)) c->alive++;
+    return false;
+}
+
+static bool nth_visit(void *ctx, const char *key, const void *value, const srs_shm_meta_t *meta)
+{
+    SRS_UNUSED(meta);
+    pick_ctx_t *c = (pick_ctx_t *)ctx;
+    const srs_origin_t *o = &((const origin_value_t *)value)->origin;
+    if (c->found || (c->only_alive && !srs_lb_origin_alive(o, c->now, c->ttl))) return false;
+    if (c->k-- == 0) {
+        c->found = true;
+        c->chosen = *o;
+        snprintf(c->id, sizeof(c->id), "%s", key);
+    }
+    return false;
+}
+
+/* Both tables locked (origins, then picked), so two workers picking a new stream at the same
+ * instant agree on its origin. */
+static srs_error_t shm_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *out)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_shm_table_t *to = self->r->t[T_ORIGINS], *tp = self->r->t[T_PICKED];
+    int64_t now = shm_now(self);
+    srs_error_t err = srs_success;
+    char moved_from[LB_ID_SIZE] = "";
+
+    srs_shm_table_lock(to);
+    srs_shm_table_lock(tp);
+    picked_value_t sticky_id;
+    origin_value_t *sticky = NULL;
+    if (srs_shm_table_get(tp, stream_url, &sticky_id, NULL, now, 0, true)) {
+        sticky = (origin_value_t *)srs_shm_table_ref(to, sticky_id.origin_id);
+    }
+    if (sticky && srs_lb_origin_alive(&sticky->origin, now, self->ttl)) {
+        *out = sticky->origin;
+        sticky->picks++;
+        goto done;
+    }
+    pick_ctx_t c;
+    memset(&c, 0, sizeof(c));
+    c.now = now;
+    c.ttl = self->ttl;
+    srs_shm_table_foreach(to, count_visit, &c);
+    if (!c.alive && sticky) {
+        *out = sticky->origin;
+        sticky->picks++;
+        goto done;
+    }
+    size_t total = c.alive ? c.alive : c.total;
+    if (!total) {
+        err = srs_error_new(ERROR_ORIGIN_NONE, "no server available for %s", stream_url);
+        goto done;
+    }
+    c.only_alive = c.alive > 0;
+    c.k = (size_t)(srs_random_u64() % total);
+    srs_shm_table_foreach(to, nth_visit, &c);
+    if (!c.found) {
+        err = srs_error_new(ERROR_ORIGIN_NONE, "no server available for %s", stream_url);
+        goto done;
+    }
+    if (sticky) snprintf(moved_from, sizeof(moved_from), "%s", sticky_id.origin_id);
+    picked_value_t pv;
+    memset(&pv, 0, sizeof(pv));
+    snprintf(pv.origin_id, sizeof(pv.origin_id), "%s", c.id);
+    /* A stream URL too long for the table is still served, only not sticky. */
+    srs_error_t perr = srs_shm_table_put(tp, stream_url, &pv, 0, now);
+    srs_error_free(perr);
+    origin_value_t *chosen = (origin_value_t *)srs_shm_table_ref(to, c.id);
+    if (chosen) chosen->picks++;
+    *out = c.chosen;
+done:
+    srs_shm_table_unlock(tp);
+    srs_shm_table_unlock(to);
+    if (!err && moved_from[0]) {
+        srs_log_limited(&self->log_limit, SRS_LOG_INFO, "lb: move %s from expired origin %s", stream_url, moved_from);
+    }
+    return err;
+}
+
+static srs_error_t fit(const char *what, const char *s, size_t size)
+{
+    if (strlen(s) >= size) return srs_error_new(ERROR_SYSTEM_LIMIT, "%s of %zu bytes, max %zu", what, strlen(s), size - 1);
+    return srs_success;
+}
+
+static srs_error_t shm_store_hls(srs_lb_t *lb, const char *stream_url, const char *spbhid, const char *full_url)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_error_t err;
+    if ((err = fit("spbhid", spbhid, LB_SPBHID_SIZE)) != srs_success) return err;
+    if ((err = fit("stream URL", stream_url, LB_URL_SIZE)) != srs_success) return err;
+    if ((err = fit("HLS URL", full_url, LB_FULL_URL_SIZE)) != srs_success) return err;
+    hls_stream_value_t sv;
+    hls_session_value_t ss;
+    memset(&sv, 0, sizeof(sv));
+    memset(&ss, 0, sizeof(ss));
+    snprintf(sv.spbhid, sizeof(sv.spbhid), "%s", spbhid);
+    snprintf(ss.stream_url, sizeof(ss.stream_url), "%s", stream_url);
+    snprintf(ss.full_url, sizeof(ss.full_url), "%s", full_url);
+    int64_t now = shm_now(self);
+    srs_shm_table_t *ts = self->r->t[T_HLS_STREAMS], *tx = self->r->t[T_HLS_SESSIONS];
+    srs_shm_table_lock(ts);
+    srs_shm_table_lock(tx);
+    err = srs_shm_table_put(ts, stream_url, &sv, 0, now);
+    if (!err) err = srs_shm_table_put(tx, spbhid, &ss, 0, now);
+    srs_shm_table_unlock(tx);
+    srs_shm_table_unlock(ts);
+    return err;
+}
+
+static srs_error_t shm_load_hls_by_spbhid(srs_lb_t *lb, const char *spbhid, char *stream_url, size_t su_size,
+                                          char *full_url, size_t fu_size)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    int64_t now = shm_now(self);
+    srs_shm_table_t *ts = self->r->t[T_HLS_STREAMS], *tx = self->r->t[T_HLS_SESSIONS];
+    hls_session_value_t ss;
+    srs_shm_table_lock(ts);
+    srs_shm_table_lock(tx);
+    bool found = strlen(spbhid) < LB_SPBHID_SIZE && srs_shm_table_get(tx, spbhid, &ss, NULL, now, SRS_LB_HLS_ALIVE, true);
+    if (found) {
+        /* Segments keep the stream's playlist session alive too, when it is this one. */
+        hls_stream_value_t *sv = (hls_stream_value_t *)srs_shm_table_ref(ts, ss.stream_url);
+        srs_shm_meta_t meta;
+        if (sv && !strcmp(sv->spbhid, spbhid)) srs_shm_table_get(ts, ss.stream_url, NULL, &meta, now, 0, true);
+    }
+    srs_shm_table_unlock(tx);
+    srs_shm_table_unlock(ts);
+    if (!found) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no HLS streaming for SPBHID %s", spbhid);
+    srs_error_t err = srs_lb_copy_out(stream_url, su_size, ss.stream_url);
+    if (!err) err = srs_lb_copy_out(full_url, fu_size, ss.full_url);
+    return err;
+}
+
+static srs_error_t shm_load_hls_by_stream(srs_lb_t *lb, const char *stream_url, char *spbhid, size_t size)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    int64_t now = shm_now(self);
+    srs_shm_table_t *ts = self->r->t[T_HLS_STREAMS], *tx = self->r->t[T_HLS_SESSIONS];
+    hls_stream_value_t sv;
+    srs_shm_table_lock(ts);
+    srs_shm_table_lock(tx);
+    bool found = strlen(stream_url) < LB_URL_SIZE && srs_shm_table_get(ts, stream_url, &sv, NULL, now, SRS_LB_HLS_ALIVE, true);
+    /* The session the spbhid names must live as long as the stream reuses it. */
+    if (found && !srs_shm_table_get(tx, sv.spbhid, NULL, NULL, now, SRS_LB_HLS_ALIVE, true)) {
+        srs_shm_table_remove(ts, stream_url, 0);
+        found = false;
+    }
+    srs_shm_table_unlock(tx);
+    srs_shm_table_unlock(ts);
+    if (!found) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no HLS streaming for %s", stream_url);
+    return srs_lb_copy_out(spbhid, size, sv.spbhid);
+}
+
+static srs_error_t shm_store_rtc(srs_lb_t *lb, const char *stream_url, const char *ufrag, const char *ice_pwd)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_error_t err;
+    if ((err = fit("ufrag", ufrag, LB_UFRAG_SIZE)) != srs_success) return err;
+    if ((err = fit("stream URL", stream_url, LB_URL_SIZE)) != srs_success) return err;
+    if ((err = fit("ICE password", ice_pwd ? ice_pwd : "", LB_PWD_SIZE)) != srs_success) return err;
+    rtc_value_t v;
+    memset(&v, 0, sizeof(v));
+    snprintf(v.stream_url, sizeof(v.stream_url), "%s", stream_url);
+    snprintf(v.pwd, sizeof(v.pwd), "%s", ice_pwd ? ice_pwd : "");
+    srs_shm_table_t *t = self->r->t[T_RTC];
+    srs_shm_table_lock(t);
+    err = srs_shm_table_put(t, ufrag, &v, (int32_t)getpid(), shm_now(self));
+    srs_shm_table_unlock(t);
+    return err;
+}
+
+static srs_error_t shm_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *stream_url, size_t size, char *pwd,
+                                         size_t pwd_size)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    rtc_value_t v;
+    srs_shm_table_t *t = self->r->t[T_RTC];
+    srs_shm_table_lock(t);
+    bool found = strlen(ufrag) < LB_UFRAG_SIZE && srs_shm_table_get(t, ufrag, &v, NULL, shm_now(self), SRS_LB_RTC_ALIVE, true);
+    srs_shm_table_unlock(t);
+    if (!found) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC streaming for ufrag %s", ufrag);
+    srs_error_t err = pwd ? srs_lb_copy_out(pwd, pwd_size, v.pwd) : srs_success;
+    if (err) return err;
+    return srs_lb_copy_out(stream_url, size, v.stream_url);
+}
+
+/* Only one's own entry: a session another worker took lives on there. */
+static srs_error_t shm_remove_rtc(srs_lb_t *lb, const char *ufrag)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    if (strlen(ufrag) >= LB_UFRAG_SIZE) return srs_success;
+    srs_shm_table_t *t = self->r->t[T_RTC];
+    srs_shm_table_lock(t);
+    srs_shm_table_remove(t, ufrag, (int32_t)getpid());
+    srs_shm_table_unlock(t);
+    return srs_success;
+}
+
+typedef struct {
+    int64_t now;
+    int64_t forget;
+    srs_shm_table_t *origins;
+    size_t forgotten;
+} forget_ctx_t;
+
+static bool forget_visit(void *ctx, const char *key, const void *value, const srs_shm_meta_t *meta)
+{
+    SRS_UNUSED(key);
+    SRS_UNUSED(meta);
+    forget_ctx_t *c = (forget_ctx_t *)ctx;
+    bool drop = c->now - ((const origin_value_t *)value)->origin.updated_at >= c->forget;
+    if (drop) c->forgotten++;
+    return drop;
+}
+
+static bool orphan_pick_visit(void *ctx, const char *key, const void *value, const srs_shm_meta_t *meta)
+{
+    SRS_UNUSED(key);
+    SRS_UNUSED(meta);
+    forget_ctx_t *c = (forget_ctx_t *)ctx;
+    return !srs_shm_table_ref(c->origins, ((const picked_value_t *)value)->origin_id);
+}
+
+static void shm_sweep(srs_lb_t *lb)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_lb_shm_region_t *r = self->r;
+    int64_t now = shm_now(self);
+    srs_shm_table_lock(r->t[T_HLS_STREAMS]);
+    srs_shm_table_sweep(r->t[T_HLS_STREAMS], now, SRS_LB_HLS_ALIVE);
+    srs_shm_table_unlock(r->t[T_HLS_STREAMS]);
+    srs_shm_table_lock(r->t[T_HLS_SESSIONS]);
+    srs_shm_table_sweep(r->t[T_HLS_SESSIONS], now, SRS_LB_HLS_ALIVE);
+    srs_shm_table_unlock(r->t[T_HLS_SESSIONS]);
+    srs_shm_table_lock(r->t[T_RTC]);
+    srs_shm_table_sweep(r->t[T_RTC], now, SRS_LB_RTC_ALIVE);
+    srs_shm_table_unlock(r->t[T_RTC]);
+
+    /* A TTL of centuries must not overflow into "forget everything". */
+    forget_ctx_t c = {now, self->ttl > INT64_MAX / SRS_LB_ORIGIN_FORGET_TTLS ? INT64_MAX : SRS_LB_ORIGIN_FORGET_TTLS * self->ttl,
+                      r->t[T_ORIGINS], 0};
+    srs_shm_table_lock(r->t[T_ORIGINS]);
+    srs_shm_table_lock(r->t[T_PICKED]);
+    srs_shm_table_foreach(r->t[T_ORIGINS], forget_visit, &c);
+    /* Picks of forgotten origins would only be re-picked anyway. */
+    srs_shm_table_foreach(r->t[T_PICKED], orphan_pick_visit, &c);
+    srs_shm_table_unlock(r->t[T_PICKED]);
+    srs_shm_table_unlock(r->t[T_ORIGINS]);
+    if (c.forgotten) srs_log_info("lb: forgot %zu origins silent for %d TTLs", c.forgotten, SRS_LB_ORIGIN_FORGET_TTLS);
+}
+
+typedef struct {
+    origin_value_t *rows;
+    size_t n, cap;
+} origin_copy_t;
+
+static bool copy_visit(void *ctx, const char *key, const void *value, const srs_shm_meta_t *meta)
+{
+    SRS_UNUSED(key);
+    SRS_UNUSED(meta);
+    origin_copy_t *c = (origin_copy_t *)ctx;
+    if (c->n < c->cap) c->rows[c->n++] = *(const origin_value_t *)value;
+    return false;
+}
+
+/* Copied out under the lock, visited after it: fn may take as long as it likes. */
+static void copy_origins(lb_shm_t *self, origin_copy_t *c)
+{
+    srs_shm_table_t *t = self->r->t[T_ORIGINS];
+    c->n = 0;
+    c->cap = srs_shm_table_capacity(t);
+    c->rows = (origin_value_t *)malloc(c->cap * sizeof(*c->rows));
+    if (!c->rows) abort();
+    srs_shm_table_lock(t);
+    srs_shm_table_foreach(t, copy_visit, c);
+    srs_shm_table_unlock(t);
+}
+
+static void shm_foreach_origin(srs_lb_t *lb, void (*fn)(void *ctx, const srs_origin_t *o, bool alive), void *ctx)
+{
+    lb_shm_t *self = (lb_shm_t *)lb;
+    origin_copy_t c;
+    copy_origins(self, &c);
+    int64_t now = shm_now(self);
+    for (size_t i = 0; i < c.n; i++) fn(ctx, &c.rows[i].origin, srs_lb_origin_alive(&c.rows[i].origin, now, self->ttl));
+    free(c.rows);
+}
+
+static void shm_free(srs_lb_t *lb)
+{
+    free(lb);
+}
+
+static const srs_lb_vtable_t lb_shm_vtable = {
+    .update = shm_update,
+    .pick = shm_pick,
+    .store_hls = shm_store_hls,
+    .load_hls_by_spbhid = shm_load_hls_by_spbhid,
+    .load_hls_by_stream = shm_load_hls_by_stream,
+    .store_rtc = shm_store_rtc,
+    .load_rtc_by_ufrag = shm_load_rtc_by_ufrag,
+    .remove_rtc = shm_remove_rtc,
+    .sweep = shm_sweep,
+    .foreach_origin = shm_foreach_origin,
+    .free = shm_free,
+};
+
+srs_lb_t *srs_lb_shm_new(srs_lb_shm_region_t *r, srs_utime_t origin_ttl, srs_lb_clock_fn clock)
+{
+    lb_shm_t *self = (lb_shm_t *)calloc(1, sizeof(*self));
+    if (!self) abort();
+    self->base.vt = &lb_shm_vtable;
+    self->r = r;
+    self->ttl = origin_ttl > 0 ? origin_ttl : SRS_LB_ORIGIN_TTL_DEFAULT;
+    self->clock = clock;
+    self->log_limit = (srs_log_limit_t)SRS_LOG_LIMIT_INIT(10 * SRS_UTIME_SECONDS, 10);
+    return &self->base;
+}
+
+bool srs_lb_is_shm(const srs_lb_t *lb)
+{
+    return lb && lb->vt == &lb_shm_vtable;
+}
+
+void srs_lb_shm_claim_rtc(srs_lb_t *lb, const char *ufrag)
+{
+    if (!srs_lb_is_shm(lb) || strlen(ufrag) >= LB_UFRAG_SIZE) return;
+    srs_shm_table_t *t = ((lb_shm_t *)lb)->r->t[T_RTC];
+    srs_shm_table_lock(t);
+    srs_shm_table_set_owner(t, ufrag, (int32_t)getpid());
+    srs_shm_table_unlock(t);
+}
+
+bool srs_lb_shm_rtc_taken(srs_lb_t *lb, const char *ufrag)
+{
+    if (!srs_lb_is_shm(lb) || strlen(ufrag) >= LB_UFRAG_SIZE) return false;
+    srs_shm_table_t *t = ((lb_shm_t *)lb)->r->t[T_RTC];
+    srs_shm_meta_t meta;
+    srs_shm_table_lock(t);
+    bool found = srs_shm_table_get(t, ufrag, NULL, &meta, 0, 0, false);
+    srs_shm_table_unlock(t);
+    return found && meta.owner && meta.owner != (int32_t)getpid();
+}
+
+void srs_lb_shm_foreach_table(srs_lb_t *lb, void (*fn)(void *ctx, const char *table, uint32_t entries, uint32_t capacity,
+                                                      uint64_t evictions), void *ctx)
+{
+    if (!srs_lb_is_shm(lb)) return;
+    srs_lb_shm_region_t *r = ((lb_shm_t *)lb)->r;
+    for (int i = 0; i < T_COUNT; i++) {
+        fn(ctx, table_names[i], srs_shm_table_count(r->t[i]), srs_shm_table_capacity(r->t[i]), srs_shm_table_evictions(r->t[i]));
+    }
+}
+
+void srs_lb_shm_foreach_picks(srs_lb_t *lb, void (*fn)(void *ctx, const char *origin_id, uint64_t picks), void *ctx)
+{
+    if (!srs_lb_is_shm(lb)) return;
+    origin_copy_t c;
+    copy_origins((lb_shm_t *)lb, &c);
+    for (size_t i = 0; i < c.n; i++) {
+        char id[LB_ID_SIZE];
+        srs_origin_id(&c.rows[i].origin, id, sizeof(id));
+        fn(ctx, id, c.rows[i].picks);
+    }
+    free(c.rows);
+}

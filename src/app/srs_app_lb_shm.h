@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* The shared-memory load balancer: the memory balancer's tables (origins, sticky picks, HLS
+ * streams and sessions, WebRTC sessions) as fixed-size srs_shm_table_t in one region that the
+ * master maps (MAP_SHARED | MAP_ANONYMOUS) before it forks the workers, so every worker sees
+ * every origin and every session (PROXY_WORKERS > 1 with PROXY_LOAD_BALANCER_TYPE=memory).
+ * Same rules as the memory balancer (sticky picks move off a dead origin, sessions expire 120 s
+ * after their last use, origins silent for SRS_LB_ORIGIN_FORGET_TTLS TTLs are forgotten); in
+ * addition every table is bounded and evicts its least recently used entry when full.
+ * Locks are taken in one order (origins, picked, HLS streams, HLS sessions, WebRTC) and held for
+ * one table operation only, never across a coroutine switch. */
+#ifndef SRS_APP_LB_SHM_H
+#define SRS_APP_LB_SHM_H
+
+#include "srs_app_lb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct srs_lb_shm_region_s srs_lb_shm_region_t;
+
+/* Table capacities (PROXY_SHM_ORIGINS, PROXY_SHM_STREAMS, PROXY_SHM_SESSIONS). */
+typedef struct {
+    uint32_t origins;   /* origins */
+    uint32_t streams;   /* sticky picks, and HLS streams */
+    uint32_t sessions;  /* HLS sessions, and WebRTC sessions */
+} srs_lb_shm_sizes_t;
+
+/* Maps and lays out the region (before fork); NULL-safe free unmaps it. */
+srs_error_t srs_lb_shm_region_new(const srs_lb_shm_sizes_t *sizes, srs_lb_shm_region_t **out);
+void srs_lb_shm_region_free(srs_lb_shm_region_t *r);
+size_t srs_lb_shm_region_bytes(const srs_lb_shm_region_t *r);
+
+/* A balancer over the region, for this process (free does not unmap the region). */
+srs_lb_t *srs_lb_shm_new(srs_lb_shm_region_t *r, srs_utime_t origin_ttl, srs_lb_clock_fn clock);
+
+/* WebRTC session ownership across workers. The worker that signals a session owns it; a worker
+ * that verified a binding request for it (MESSAGE-INTEGRITY) claims it; the previous owner's
+ * sweeper then sees it taken and forgets its copy; remove_rtc only removes one's own entry.
+ * All are no-ops (false) for any other balancer. */
+void srs_lb_shm_claim_rtc(srs_lb_t *lb, const char *ufrag);
+bool srs_lb_shm_rtc_taken(srs_lb_t *lb, const char *ufrag);
+bool srs_lb_is_shm(const srs_lb_t *lb);
+
+/* Each table's entries, capacity and evictions (for /metrics); nothing for another balancer. */
+void srs_lb_shm_foreach_table(srs_lb_t *lb, void (*fn)(void *ctx, const char *table, uint32_t entries, uint32_t capacity,
+                                                      uint64_t evictions), void *ctx);
+
+/* Picks of each known origin since it registered (for /metrics); nothing for another balancer. */
+void srs_lb_shm_foreach_picks(srs_lb_t *lb, void (*fn)(void *ctx, const char *origin_id, uint64_t picks), void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

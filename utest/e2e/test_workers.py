@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: MIT
+"""PROXY_WORKERS: a master and N workers on the same ports (SO_REUSEPORT) sharing one load
+balancer in shared memory. What one worker learns (an origin's heartbeat, a sticky pick, a WebRTC
+session) every worker knows; WebRTC media follows the flow to whichever worker the kernel hashes
+it to; a killed worker is back within a second and its viewers resume on their next consent
+check; SIGTERM to the master ends everything with 0 and no orphan."""
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from bench_peers import RtcOrigin, assert_clean_play, proxy_whep_url, run_bench
+from conftest import Proxy, free_port, http_json, http_request, sanitizer_report
+from http_peers import media
+
+# The issue asks for 100 WHEP players; WORKERS_PLAYERS lowers it on a busy machine.
+PLAYERS = int(os.environ.get("WORKERS_PLAYERS", "100"))
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def start_proxy(workers, env=None):
+    full = {"PROXY_WORKERS": str(workers), "PROXY_PPROF": "127.0.0.1:%d" % free_port(), "PROXY_LOG_LEVEL": "info"}
+    full.update(env or {})
+    p = Proxy(full)
+    deadline = time.time() + 10
+    while time.time() < deadline and len(children(p.proc.pid)) < workers:
+        time.sleep(0.05)
+    assert len(children(p.proc.pid)) == workers, p.output()
+    return p
+
+
+def stop_clean(p):
+    kids = children(p.proc.pid)
+    rc = p.stop(signal.SIGTERM, timeout=30)
+    out = p.output()
+    assert not sanitizer_report(out), out[-6000:]
+    assert rc == 0, "master exit %s:\n%s" % (rc, out[-6000:])
+    # No orphan: every worker is gone with the master.
+    time.sleep(0.2)
+    for k in kids:
+        assert not os.path.exists("/proc/%d/status" % k) or "State:\tZ" in open("/proc/%d/status" % k).read(), k
+
+
+def metrics_by_worker(p, workers, tries=200):
+    """/metrics over new connections until every worker answered: {worker index: text}."""
+    seen = {}
+    for _ in range(tries):
+        status, _, body = http_request(p.port("HTTP_API"), "GET", "/metrics")
+        assert status == 200
+        text = body.decode()
+        m = re.search(r'srs_proxy_workers\{worker="(\d+)"\} (\d+)', text)
+        assert m, text[:2000]
+        seen[int(m.group(1))] = text
+        if len(seen) == workers:
+            return seen
+    raise AssertionError("only workers %s answered /metrics" % sorted(seen))
+
+
+def sample(text, name, labels=""):
+    m = re.search(r"^%s\{%sworker=\"\d+\"\} (\d+)" % (re.escape(name), labels), text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def register(p, server):
+    body = ('{"ip":"127.0.0.1","server":"%s","service":"svc","pid":"1","rtmp":["%d"],"http":["%d"]}'
+            % (server, free_port(), free_port()))
+    return http_json(p.port("SYSTEM_API"), "POST", "/api/v1/srs/register", body)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_heartbeat_to_one_worker_is_known_to_all(workers):
+    """One heartbeat reaches one worker (one connection); every worker lists the origin, and a
+    stream picked by any worker goes to the same origin."""
+    p = start_proxy(workers)
+    try:
+        for i in range(4):
+            status, body = register(p, "origin%d" % i)
+            assert status == 200 and body["code"] == 0, body
+        for text in metrics_by_worker(p, workers).values():
+            assert sample(text, "srs_proxy_origins") == 4, text
+            assert sample(text, "srs_proxy_shm_entries", 'table="origins",') == 4
+        for _ in range(30):
+            status, body = http_json(p.port("SYSTEM_API"), "GET", "/api/v1/origins")
+            assert status == 200 and len(body["origins"]) == 4, body
+        # Each worker logs with its own pid.
+        pids = set(re.findall(r"\]\[(\d+)\]\[[0-9a-f]+\] Load balancer: shared memory", p.output()))
+        assert len(pids) == workers, p.output()[-3000:]
+    finally:
+        stop_clean(p)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_whep_players_spread_across_workers(workers):
+    """WHEP players (srs-bench): each offer is answered by whichever worker took the HTTP
+    connection, its UDP flow by whichever worker the kernel hashes it to; all play cleanly."""
+    p = start_proxy(workers, {"PROXY_RTC_MAX_SESSIONS_PER_IP": "0"})
+    o = RtcOrigin(p)
+    try:
+        r = run_bench(proxy_whep_url(p), PLAYERS, 8)
+        assert_clean_play(r, PLAYERS)
+        per_worker = {w: sample(t, "srs_proxy_rtc_sessions") for w, t in metrics_by_worker(p, workers).items()}
+        # Every session lives in exactly one worker, and more than one worker relays.
+        assert sum(per_worker.values()) == PLAYERS, per_worker
+        assert sum(1 for n in per_worker.values() if n > 0) >= 2, per_worker
+        # Some were adopted from the shared directory (the flow landed on another worker).
+        assert "found in the load balancer" in p.output()
+    finally:
+        o.stop_checked()
+        stop_clean(p)
+
+
+def test_killed_worker_is_back_and_its_viewers_resume():
+    """SIGKILL to one worker: a new one within a second (counted), the others' players lose
+    nothing, and the dead worker's players resume on their next consent check (no new offer):
+    no player of srs-bench stalls or fails."""
+    p = start_proxy(2, {"PROXY_RTC_MAX_SESSIONS_PER_IP": "0"})
+    o = RtcOrigin(p)
+    try:
+        result = {}
+        bench = threading.Thread(target=lambda: result.update(r=run_bench(proxy_whep_url(p), 20, 22)))
+        bench.start()
+        time.sleep(6)
+        before = children(p.proc.pid)
+        victim = before[0]
+        os.kill(victim, signal.SIGKILL)
+        t0 = time.time()
+        while time.time() - t0 < 1.0:
+            now = children(p.proc.pid)
+            if len(now) == 2 and victim not in now:
+                break
+            time.sleep(0.02)
+        assert len(children(p.proc.pid)) == 2 and victim not in children(p.proc.pid), p.output()[-3000:]
+        back_in = time.time() - t0
+        assert back_in < 1.0, back_in
+        bench.join(60)
+        r = result["r"]
+        s = r.summary
+        assert r.rc == 0 and s["players_failed"] == 0 and s["players_alive"] == 20, r
+        texts = metrics_by_worker(p, 2)
+        assert all(sample(t, "srs_proxy_worker_restarts_total") == 1 for t in texts.values()), texts
+        out = p.output()
+        assert "died (signal 9(Killed))" in out, out[-3000:]
+        assert "found in the load balancer" in out
+    finally:
+        o.stop_checked()
+        stop_clean(p)
+
+
+def test_aiortc_player_through_workers():
+    """A real independent client (aiortc) plays WHEP through two workers."""
+    if subprocess.run(["/usr/bin/python3", "-c", "import aiortc"], capture_output=True).returncode:
+        pytest.skip("python3-aiortc is not installed")
+    import json
+    p = start_proxy(2)
+    o = RtcOrigin(p)
+    try:
+        script = os.path.join(os.path.dirname(__file__), "aiortc_whep.py")
+        out = subprocess.run(["/usr/bin/python3", script, proxy_whep_url(p, scheme="http"), "6"],
+                             capture_output=True, text=True, timeout=60)
+        lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+        assert out.returncode == 0 and lines, out.stdout + out.stderr
+        r = json.loads(lines[-1])
+        assert r["status"] == 201 and r["video_frames"] > 25, r
+    finally:
+        o.stop_checked()
+        stop_clean(p)
+
+
+def test_rtmp_publisher_and_flv_players_on_other_workers():
+    """An RTMP publisher lands on one worker, HTTP-FLV players on any: they read the same stream
+    from the same origin (the mock serves what was published)."""
+    p = start_proxy(2)
+    from conftest import MockOrigin
+    import http.client
+    o = MockOrigin(p, ["-rtmp", free_port(), "-http", free_port(), "-interval", "1"])
+    publisher = None
+    try:
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            if (http_json(p.port("SYSTEM_API"), "GET", "/api/v1/origins")[1].get("origins") or []):
+                break
+            time.sleep(0.05)
+        publisher = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i",
+                                      os.path.join(media(), "s.flv"), "-c", "copy", "-f", "flv",
+                                      "rtmp://127.0.0.1:%d/live/shared" % p.port("RTMP_SERVER")],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(2)
+        got = 0
+        for _ in range(6):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", p.port("HTTP_SERVER"), timeout=5)
+                c.request("GET", "/live/shared.flv")
+                res = c.getresponse()
+                data = res.read(4096)
+                c.close()
+                if res.status == 200 and data[:3] == b"FLV":
+                    got += 1
+            except OSError:
+                pass
+        assert got == 6, (got, p.output()[-3000:])
+        # Every FLV player (whichever worker) went to the one origin the publisher went to.
+        assert publisher.poll() is None
+    finally:
+        if publisher:
+            publisher.kill()
+            publisher.wait()
+        o.stop()
+        stop_clean(p)
+
+
+def test_sigterm_to_master_ends_all_with_zero():
+    p = start_proxy(3)
+    kids = children(p.proc.pid)
+    assert len(kids) == 3
+    stop_clean(p)
+    for k in kids:
+        assert not os.path.exists("/proc/%d" % k)
+
+
+def test_worker_failing_at_startup_ends_the_master():
+    """A port taken by someone else: the workers cannot bind; the master gives up with 1."""
+    import socket
+    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        p = Proxy({"PROXY_WORKERS": "2", "PROXY_HTTP_SERVER": "127.0.0.1:%d" % port}, wait=False)
+        rc = p.proc.wait(15)
+        assert rc == 1, p.output()
+        assert "failed at startup" in p.output()
+    finally:
+        busy.close()
+
+
+def test_invalid_workers_refused():
+    p = Proxy({"PROXY_WORKERS": "many"}, wait=False)
+    assert p.proc.wait(10) != 0
+    assert "PROXY_WORKERS" in p.output()
