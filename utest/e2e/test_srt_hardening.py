@@ -9,31 +9,13 @@ import time
 
 import pytest
 
-from conftest import Proxy, http_json, http_request, sanitizer_report
-from test_srt import HS_CONCLUSION, RawSrt, SilentOrigin, SrtOrigin, parse_handshake, publish, srt_url, wait_for
+from conftest import http_request
+from test_srt import (HS_CONCLUSION, RawSrt, SilentOrigin, SrtOrigin, parse_handshake, proxy, publish, srt_url,  # noqa: F401 (fixture)
+                      start_proxy, stop_proxy, wait_for)
 
 ATTACKER = "127.0.0.66"
 REJ_RESOURCE = 1000 + 3          # libsrt SRT_REJ_RESOURCE
 REJX_TIMEOUT = 1000 + 1504
-
-
-def start_proxy(env=None):
-    return Proxy(env or {})
-
-
-def stop_proxy(p):
-    rc = p.stop()
-    out = p.output()
-    assert not sanitizer_report(out), out
-    assert rc == 0, out
-    return out
-
-
-@pytest.fixture
-def proxy():
-    p = start_proxy()
-    yield p
-    stop_proxy(p)
 
 
 class RawSrtFrom(RawSrt):

@@ -10,39 +10,11 @@ import socket
 import threading
 import time
 
-import pytest
-
-from conftest import Proxy, http_json, http_request, sanitizer_report
-from rtc_peers import FakeRtcOrigin, RtcClient, make_offer, stun_binding_request
+from conftest import http_json, http_request
+from rtc_peers import RtcClient, make_offer, stun_binding_request
+from test_webrtc import origin, proxy, start_proxy, stop_proxy  # noqa: F401 (fixtures)
 
 ATTACKER = "127.0.0.66"
-
-
-@pytest.fixture
-def origin():
-    o = FakeRtcOrigin()
-    yield o
-    o.close()
-
-
-def start_proxy(env=None):
-    base = {"PROXY_RTC_SESSION_TIMEOUT": "30s"}
-    base.update(env or {})
-    return Proxy(base)
-
-
-def stop_proxy(p):
-    rc = p.stop()
-    out = p.output()
-    assert not sanitizer_report(out), out
-    assert rc == 0, out
-
-
-@pytest.fixture
-def proxy():
-    p = start_proxy()
-    yield p
-    stop_proxy(p)
 
 
 def whep(proxy, stream="livestream", source="127.0.0.1", timeout=5):
