@@ -2,6 +2,7 @@
 #include "srs_app_http_stream.h"
 #include "srs_app_api.h"
 #include "srs_app_http_static.h"
+#include "srs_app_srs_api.h"
 #include "srs_core_log.h"
 #include "srs_core_context.h"
 #include "srs_kernel_m3u8.h"
@@ -35,24 +36,11 @@ typedef struct {
     char client_ip[64];
 } stream_conn_t;
 
-
 static srs_error_t reply_error(srs_http_conn_t *c, int status, srs_error_t cause)
 {
     return srs_api_reply_error(c, status, cause, "HTTP stream");
 }
 
-static srs_error_t serve_versions(srs_http_conn_t *c)
-{
-    cJSON *obj = cJSON_CreateObject();
-    cJSON_AddNumberToObject(obj, "code", 0);
-    cJSON_AddStringToObject(obj, "pid", srs_api_pid());
-    cJSON *data = cJSON_AddObjectToObject(obj, "data");
-    cJSON_AddNumberToObject(data, "major", SRS_PROXY_VERSION_MAJOR);
-    cJSON_AddNumberToObject(data, "minor", SRS_PROXY_VERSION_MINOR);
-    cJSON_AddNumberToObject(data, "revision", SRS_PROXY_VERSION_REVISION);
-    cJSON_AddStringToObject(data, "version", SRS_PROXY_VERSION);
-    return srs_api_write_json(c, 200, obj, NULL);
-}
 
 static const char *path_ext(const char *path)
 {
@@ -382,7 +370,7 @@ static bool is_hls_segment(const char *ext)
 static srs_error_t http_stream_handle(void *ctx, srs_http_conn_t *c, srs_http_request_t *req)
 {
     stream_conn_t *sc = (stream_conn_t *)ctx;
-    if (!strcmp(req->path, "/api/v1/versions")) return serve_versions(c);
+    if (!strcmp(req->path, "/api/v1/versions")) return srs_srs_api_serve_versions(NULL, c);
 
     const char *ext = path_ext(req->path);
     char spbhid[64];
