@@ -295,6 +295,20 @@ static srs_error_t read_redis(srs_config_t *cfg)
     return read_string("PROXY_REDIS_KEY_PREFIX", "", false, cfg->redis_key_prefix, sizeof(cfg->redis_key_prefix));
 }
 
+/* HTTPS (TLS) listeners: off unless an address is given; then the PEM files are required. */
+static srs_error_t read_https(srs_config_t *cfg)
+{
+    srs_error_t err;
+    if ((err = read_listen_optional("PROXY_HTTPS_API", &cfg->https_api_enabled, &cfg->https_api)) != srs_success) return err;
+    if ((err = read_listen_optional("PROXY_HTTPS_SERVER", &cfg->https_server_enabled, &cfg->https_server)) != srs_success) return err;
+    if ((err = read_string("PROXY_HTTPS_CERT", "", false, cfg->https_cert, sizeof(cfg->https_cert))) != srs_success) return err;
+    if ((err = read_string("PROXY_HTTPS_KEY", "", false, cfg->https_key, sizeof(cfg->https_key))) != srs_success) return err;
+    if ((cfg->https_api_enabled || cfg->https_server_enabled) && (!*cfg->https_cert || !*cfg->https_key)) {
+        return srs_error_new(ERROR_CONFIG_INVALID, "PROXY_HTTPS_API or PROXY_HTTPS_SERVER needs PROXY_HTTPS_CERT and PROXY_HTTPS_KEY");
+    }
+    return srs_success;
+}
+
 static srs_error_t read_all(srs_config_t *cfg)
 {
     srs_error_t err;
@@ -334,6 +348,7 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_int("PROXY_RTC_MAX_SESSIONS_PER_IP", "1000", 0, INT_MAX, &cfg->rtc_max_sessions_per_ip)) != srs_success) return err;
     if ((err = read_int("PROXY_RTC_OFFERS_PER_IP", "500", 0, INT_MAX, &cfg->rtc_offers_per_ip)) != srs_success) return err;
     if ((err = read_duration("PROXY_RTC_PENDING_TIMEOUT", "10s", 0, true, &cfg->rtc_pending_timeout)) != srs_success) return err;
+    if ((err = read_https(cfg)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -424,6 +439,11 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
                     "PROXY_RTC_OFFERS_PER_IP=%d, PROXY_RTC_PENDING_TIMEOUT=%s", cfg->rtc_max_sessions,
                     cfg->rtc_max_sessions_per_ip, cfg->rtc_offers_per_ip,
                     duration_text(cfg->rtc_pending_timeout, t[0], sizeof(t[0])));
+    char h[2][80];
+    describe_append(buf, size, ", PROXY_HTTPS_API=%s, PROXY_HTTPS_SERVER=%s, PROXY_HTTPS_CERT=%s, PROXY_HTTPS_KEY=%s",
+                    listen_text(cfg->https_api_enabled, &cfg->https_api, h[0], sizeof(h[0])),
+                    listen_text(cfg->https_server_enabled, &cfg->https_server, h[1], sizeof(h[1])),
+                    cfg->https_cert, cfg->https_key);
 }
 
 void srs_config_log(const srs_config_t *cfg)

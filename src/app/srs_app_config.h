@@ -57,6 +57,13 @@ typedef struct {
     int srt_max_handshakes_per_ip;       /* PROXY_SRT_MAX_HANDSHAKES_PER_IP, default 16 (0 = unlimited) */
     srs_utime_t srt_handshake_timeout;   /* PROXY_SRT_HANDSHAKE_TIMEOUT, default 10s: induction to the
                                           * caller's first packet after the conclusion, in all */
+    /* HTTPS (srs_app_https.c): TLS listeners twin to the HTTP API and the HTTP stream server, off
+     * by default; the certificate and key are re-read on SIGHUP. */
+    bool https_api_enabled, https_server_enabled;
+    srs_listen_t https_api;              /* PROXY_HTTPS_API, default off: WHIP/WHEP over TLS */
+    srs_listen_t https_server;           /* PROXY_HTTPS_SERVER, default off: FLV/TS/HLS/static over TLS */
+    char https_cert[1024];               /* PROXY_HTTPS_CERT: PEM, full chain, leaf first */
+    char https_key[1024];                /* PROXY_HTTPS_KEY: PEM private key */
 } srs_config_t;
 
 /* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs

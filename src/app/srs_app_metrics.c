@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_metrics.h"
+#include "srs_app_https.h"
 #include "srs_app_http_stream.h"
 #include "srs_app_pprof.h"
 #include "srs_app_pprof_heap.h"
@@ -256,6 +257,7 @@ void srs_metrics_render(srs_proxy_t *p, srs_strbuf_t *out)
     render_rtc(p, out);
     render_srt(p, out);
     render_origins(p, out);
+    srs_https_metrics(out);
 }
 
 srs_error_t srs_metrics_serve(srs_proxy_t *p, srs_http_conn_t *c)
