@@ -247,7 +247,7 @@ TEST(ProtocolTlsTest, HandshakeIsCutAtTheHeadDeadlineAndGarbageIsATlsError)
     EXPECT_EQ(ERROR_SYSTEM_EOF, srs_error_code(err));
     srs_error_free(err);
     srs_utime_t took = srs_time_now() - t0;
-    EXPECT_GE(took, 150 * SRS_UTIME_MILLISECONDS);
+    EXPECT_GE(took, 100 * SRS_UTIME_MILLISECONDS);
     EXPECT_LT(took, 2 * SRS_UTIME_SECONDS);
     srs_st_close(fd);
     EXPECT_EQ(ERROR_SYSTEM_TIMEOUT, server.last_code);
