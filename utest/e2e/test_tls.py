@@ -88,6 +88,12 @@ def test_curl_with_cacert_reaches_every_https_endpoint(proxy, certs, origin):
     assert code == 200 and b"<html" in body.lower()
     code, _, _, body = curl(certs, srv + "/live/s.flv", "--max-filesize", "100000000")
     assert code == 200 and body[:3] == b"FLV" and len(body) > 100000
+    code, _, _, body = curl(certs, srv + "/live/s0.ts")
+    assert code == 200 and body[:1] == b"\x47", body[:16]   # HTTP-TS: MPEG-TS sync byte
+    # Legacy signalling over TLS reaches its handler (no WebRTC origin here: a JSON error).
+    code, _, _, body = curl(certs, api + "/rtc/v1/play/", "-X", "POST", "-H", "Content-Type: application/json",
+                            "--data", json.dumps({"streamurl": "webrtc://localhost/live/x", "sdp": "v=0\r\n"}))
+    assert code in (400, 502, 503) and json.loads(body)["code"] != 0, (code, body)
     code, _, _, body = curl(certs, srv + "/live/s.m3u8")
     assert code == 200 and b"spbhid=" in body, body
     # An HTTP/2-preferring client is answered in HTTP/1.1 (ALPN http/1.1).
