@@ -22,7 +22,8 @@ LOG_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\]\[(DEBUG|INFO|
 
 def make_install(prefix):
     o = os.path.relpath(OBJS, ROOT)
-    r = subprocess.run(["make", "-s", "install", "PREFIX=" + prefix, "O=" + o], cwd=ROOT, capture_output=True,
+    # -o all: install what the tests run (objs or objs-san) as it is, never rebuild it here.
+    r = subprocess.run(["make", "-s", "-o", "all", "install", "PREFIX=" + prefix, "O=" + o], cwd=ROOT, capture_output=True,
                        text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
 
@@ -53,6 +54,7 @@ def test_make_install_puts_binary_unit_env_and_players_under_prefix():
         ports["PROXY_WEBRTC_SERVER"] = free_port(socket.SOCK_DGRAM)
         ports["PROXY_SRT_SERVER"] = free_port(socket.SOCK_DGRAM)
         env = dict(os.environ, **{k: "127.0.0.1:%d" % v for k, v in ports.items()})
+        env.setdefault("LSAN_OPTIONS", "suppressions=%s/utest/lsan.supp:print_suppressions=0" % ROOT)
         env.pop("PROXY_STATIC_FILES", None)
         p = subprocess.Popen([os.path.join(prefix, "bin/srs-proxy")], cwd=prefix, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -149,6 +151,7 @@ def test_log_lines_arrive_whole_and_at_once_through_a_pipe():
     argv = [os.path.join(OBJS, "srs-proxy")]
     env = dict(os.environ)
     env.update({k: "127.0.0.1:%d" % v for k, v in p.ports.items()})
+    env.setdefault("LSAN_OPTIONS", "suppressions=%s/utest/lsan.supp:print_suppressions=0" % ROOT)
     p.proc.kill()
     p.proc.wait()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
