@@ -8,12 +8,39 @@
 #include "srs_protocol_tls.h"
 
 #include <string.h>
+#include <sys/stat.h>
+
+/* How often the certificate and key files are checked for a change (a renewal by certbot or a
+ * Kubernetes secret update reloads them without a SIGHUP). */
+#define SRS_HTTPS_WATCH_INTERVAL (5 * SRS_UTIME_SECONDS)
 
 static const srs_config_t *https_cfg;
 /* The context new connections take; a reload replaces it (live SSLs hold their own reference). */
 static SSL_CTX *current_ctx;
 static srs_tcp_server_t *https_api, *https_server;
 static uint64_t reloads_ok, reloads_failed;
+static srs_coroutine_t *watch_co;
+/* What the files looked like at the last load attempt: a change of any field is a new file. */
+typedef struct { dev_t dev; ino_t ino; off_t size; struct timespec mtime; } file_id_t;
+static file_id_t cert_seen, key_seen;
+
+static void file_id(const char *path, file_id_t *out)
+{
+    struct stat st;
+    memset(out, 0, sizeof(*out));
+    if (stat(path, &st) == 0) {
+        out->dev = st.st_dev;
+        out->ino = st.st_ino;
+        out->size = st.st_size;
+        out->mtime = st.st_mtim;
+    }
+}
+
+static bool file_id_same(const file_id_t *a, const file_id_t *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+           a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
 
 static srs_error_t https_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer)
 {
@@ -28,6 +55,8 @@ static srs_error_t https_stream_on_conn(void *ctx, st_netfd_t fd, const srs_sock
 srs_error_t srs_https_reload(void)
 {
     if (!https_cfg || (!https_cfg->https_api_enabled && !https_cfg->https_server_enabled)) return srs_success;
+    file_id(https_cfg->https_cert, &cert_seen);
+    file_id(https_cfg->https_key, &key_seen);
     SSL_CTX *ctx = NULL;
     srs_error_t err = srs_tls_server_ctx_new(https_cfg->https_cert, https_cfg->https_key, &ctx);
     if (err) {
@@ -40,6 +69,26 @@ srs_error_t srs_https_reload(void)
     reloads_ok++;
     srs_log_info("HTTPS certificate loaded from %s", https_cfg->https_cert);
     return srs_success;
+}
+
+/* Reloads when either file changed since the last attempt (a failed one is not retried until
+ * the files change again, or a SIGHUP). */
+static srs_error_t watch_cycle(void *arg)
+{
+    SRS_UNUSED(arg);
+    for (;;) {
+        srs_error_t err = srs_st_usleep(SRS_HTTPS_WATCH_INTERVAL);
+        if (err) return err;
+        file_id_t cert, key;
+        file_id(https_cfg->https_cert, &cert);
+        file_id(https_cfg->https_key, &key);
+        if (file_id_same(&cert, &cert_seen) && file_id_same(&key, &key_seen)) continue;
+        srs_log_info("HTTPS certificate or key changed on disk, reload");
+        if ((err = srs_https_reload()) != srs_success) {
+            srs_log_error("%s", srs_error_summary(err));
+            srs_error_free(err);
+        }
+    }
 }
 
 srs_error_t srs_https_start(srs_proxy_t *p)
@@ -59,7 +108,8 @@ srs_error_t srs_https_start(srs_proxy_t *p)
                                    &https_server);
         if (err) return srs_error_wrap(err, "start HTTPS Stream");
     }
-    return srs_success;
+    watch_co = srs_coroutine_new("https-watch", watch_cycle, NULL);
+    return srs_coroutine_start(watch_co);
 }
 
 void srs_https_close_listeners(void)
@@ -76,6 +126,8 @@ int srs_https_conn_count(void)
 
 void srs_https_free(void)
 {
+    srs_coroutine_free(watch_co);
+    watch_co = NULL;
     srs_tcp_server_free(https_server);
     srs_tcp_server_free(https_api);
     https_server = https_api = NULL;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* HTTPS: TLS listeners twin to the HTTP API (PROXY_HTTPS_API) and the HTTP stream server
  * (PROXY_HTTPS_SERVER), serving exactly what the plain ones serve (the TLS transport sits under
- * srs_http_conn). One SSL_CTX from PROXY_HTTPS_CERT/PROXY_HTTPS_KEY; SIGHUP re-reads the files
- * and swaps it for new connections, while live ones keep the context they started with (each SSL
+ * srs_http_conn). One SSL_CTX from PROXY_HTTPS_CERT/PROXY_HTTPS_KEY; SIGHUP, or a change of
+ * either file (checked every 5 s by the "https-watch" coroutine), re-reads the files and swaps it
+ * for new connections, while live ones keep the context they started with (each SSL
  * holds a reference). A reload that fails keeps the old certificate. Both listeners join the
  * shared connection pool with their plain twins (PROXY_MAX_CONNECTIONS[_PER_IP]); a refused
  * connection is closed without an answer (a plain 503 means nothing to a TLS client). */
