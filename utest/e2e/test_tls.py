@@ -176,6 +176,26 @@ def test_aiortc_signals_whep_over_https(proxy, certs):
         o.stop_checked()
 
 
+def test_aiortc_publishes_whip_over_https(proxy, certs):
+    if subprocess.run([PYTHON, "-c", "import aiortc"], capture_output=True).returncode:
+        pytest.fail("python3-aiortc is missing (./configure --with-test-tools)")
+    from bench_peers import RtcOrigin
+    o = RtcOrigin(proxy)
+    try:
+        url = "https://localhost:%d/rtc/v1/whip/?app=live&stream=pub" % proxy.https_api
+        env = dict(os.environ, SRS_E2E_CAFILE=certs.path("ca.pem"))
+        out = subprocess.run([PYTHON, os.path.join(os.path.dirname(__file__), "aiortc_whep.py"), url, "4", "publish"],
+                             capture_output=True, text=True, timeout=60, env=env)
+        lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+        assert out.returncode == 0 and lines, out.stdout + out.stderr
+        r = json.loads(lines[-1])
+        assert r["status"] == 201 and r["ice"] == "completed" and r["delete_status"] == 200, (r, out.stderr[-2000:])
+        m = re.search(r"closed: DELETE \(rtp in (\d+), rtcp in (\d+), srtp errors (\d+)\)", o.output())
+        assert m and int(m.group(1)) > 50 and int(m.group(3)) == 0, o.output()[-3000:]
+    finally:
+        o.stop_checked()
+
+
 def test_chromium_plays_whep_page_served_over_https(proxy, certs):
     from test_chromium import CHROMIUM, ReportServer
     if not os.path.exists(CHROMIUM):
