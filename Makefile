@@ -86,9 +86,18 @@ test: all utest
 fuzz:
 	utest/fuzz/run-fuzz.sh
 
+# Under DESTDIR$(PREFIX): the programs, the example configuration, the players page (the default
+# PROXY_STATIC_FILES=./trunk/research, relative to the unit's WorkingDirectory) and the systemd
+# unit with its paths set to PREFIX.
 install: all
-	install -d $(PREFIX)/bin
-	install -m 755 $(PROGRAMS) $(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/conf $(DESTDIR)$(PREFIX)/systemd \
+		$(DESTDIR)$(PREFIX)/trunk/research/players
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 conf/proxy.env $(DESTDIR)$(PREFIX)/conf/proxy.env
+	install -m 644 trunk/research/index.html $(DESTDIR)$(PREFIX)/trunk/research/index.html
+	install -m 644 trunk/research/players/*.html $(DESTDIR)$(PREFIX)/trunk/research/players/
+	sed 's|/usr/local/srs-proxy|$(PREFIX)|g' trunk/systemd/srs-proxy.service > $(DESTDIR)$(PREFIX)/systemd/srs-proxy.service
+	chmod 644 $(DESTDIR)$(PREFIX)/systemd/srs-proxy.service
 
 clean:
 	rm -rf $(O)/src $(O)/ut $(O)/fuzz $(PROGRAMS) $(O)/utest bin

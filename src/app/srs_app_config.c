@@ -314,6 +314,20 @@ static srs_error_t read_workers(srs_config_t *cfg)
     return read_int("PROXY_SHM_SESSIONS", "32768", 16, 1 << 24, &cfg->shm_sessions);
 }
 
+/* HTTPS (TLS) listeners: off unless an address is given; then the PEM files are required. */
+static srs_error_t read_https(srs_config_t *cfg)
+{
+    srs_error_t err;
+    if ((err = read_listen_optional("PROXY_HTTPS_API", &cfg->https_api_enabled, &cfg->https_api)) != srs_success) return err;
+    if ((err = read_listen_optional("PROXY_HTTPS_SERVER", &cfg->https_server_enabled, &cfg->https_server)) != srs_success) return err;
+    if ((err = read_string("PROXY_HTTPS_CERT", "", false, cfg->https_cert, sizeof(cfg->https_cert))) != srs_success) return err;
+    if ((err = read_string("PROXY_HTTPS_KEY", "", false, cfg->https_key, sizeof(cfg->https_key))) != srs_success) return err;
+    if ((cfg->https_api_enabled || cfg->https_server_enabled) && (!*cfg->https_cert || !*cfg->https_key)) {
+        return srs_error_new(ERROR_CONFIG_INVALID, "PROXY_HTTPS_API or PROXY_HTTPS_SERVER needs PROXY_HTTPS_CERT and PROXY_HTTPS_KEY");
+    }
+    return srs_success;
+}
+
 static srs_error_t read_all(srs_config_t *cfg)
 {
     srs_error_t err;
@@ -362,6 +376,7 @@ static srs_error_t read_all(srs_config_t *cfg)
     if ((err = read_int("PROXY_LB_MAX_SESSIONS", "50000", 1, INT_MAX, &cfg->lb_max_sessions)) != srs_success) return err;
     if ((err = read_duration("PROXY_LB_PICK_IDLE", "3600s", 0, true, &cfg->lb_pick_idle)) != srs_success) return err;
     if ((err = read_workers(cfg)) != srs_success) return err;
+    if ((err = read_https(cfg)) != srs_success) return err;
     return read_log_level(cfg);
 }
 
@@ -460,6 +475,11 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
                     duration_text(cfg->lb_pick_idle, t[0], sizeof(t[0])));
     describe_append(buf, size, ", PROXY_WORKERS=%d, PROXY_SHM_ORIGINS=%d, PROXY_SHM_STREAMS=%d, PROXY_SHM_SESSIONS=%d",
                     cfg->workers, cfg->shm_origins, cfg->shm_streams, cfg->shm_sessions);
+    char h[2][80];
+    describe_append(buf, size, ", PROXY_HTTPS_API=%s, PROXY_HTTPS_SERVER=%s, PROXY_HTTPS_CERT=%s, PROXY_HTTPS_KEY=%s",
+                    listen_text(cfg->https_api_enabled, &cfg->https_api, h[0], sizeof(h[0])),
+                    listen_text(cfg->https_server_enabled, &cfg->https_server, h[1], sizeof(h[1])),
+                    cfg->https_cert, cfg->https_key);
 }
 
 void srs_config_log(const srs_config_t *cfg)

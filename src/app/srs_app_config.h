@@ -73,6 +73,13 @@ typedef struct {
     int shm_origins;                     /* PROXY_SHM_ORIGINS, default 1024: origins in the shared region (workers > 1, memory balancer) */
     int shm_streams;                     /* PROXY_SHM_STREAMS, default 16384: sticky picks, and HLS streams, in the shared region */
     int shm_sessions;                    /* PROXY_SHM_SESSIONS, default 32768: HLS sessions, and WebRTC sessions, in the shared region */
+    /* HTTPS (srs_app_https.c): TLS listeners twin to the HTTP API and the HTTP stream server, off
+     * by default; the certificate and key are re-read on SIGHUP. */
+    bool https_api_enabled, https_server_enabled;
+    srs_listen_t https_api;              /* PROXY_HTTPS_API, default off: WHIP/WHEP over TLS */
+    srs_listen_t https_server;           /* PROXY_HTTPS_SERVER, default off: FLV/TS/HLS/static over TLS */
+    char https_cert[1024];               /* PROXY_HTTPS_CERT: PEM, full chain, leaf first */
+    char https_key[1024];                /* PROXY_HTTPS_KEY: PEM private key */
 } srs_config_t;
 
 /* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs

@@ -111,3 +111,9 @@ srs_error_t srs_http_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t 
     SRS_UNUSED(peer);
     return srs_http_serve_conn(fd, NULL, http_api_handle, ctx);
 }
+
+srs_error_t srs_http_api_on_conn_tls(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer, SSL_CTX *tls)
+{
+    SRS_UNUSED(peer);
+    return srs_http_serve_conn_tls(fd, tls, NULL, http_api_handle, ctx);
+}

@@ -8,6 +8,8 @@
 #include "srs_protocol_http.h"
 
 srs_error_t srs_http_api_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer);
+/* The same over TLS (PROXY_HTTPS_API, srs_app_https.c). */
+srs_error_t srs_http_api_on_conn_tls(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer, SSL_CTX *tls);
 
 /* GET /api/v1/sessions: every live WebRTC and SRT session (ICE ufrags, client addresses, stream
  * ids). Served on the system API only, behind PROXY_SYSTEM_API_TOKEN: the public HTTP API

@@ -395,6 +395,11 @@ static srs_error_t http_stream_handle(void *ctx, srs_http_conn_t *c, srs_http_re
 
 srs_error_t srs_http_stream_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer)
 {
+    return srs_http_stream_on_conn_tls(ctx, fd, peer, NULL);
+}
+
+srs_error_t srs_http_stream_on_conn_tls(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer, SSL_CTX *tls)
+{
     stream_conn_t sc;
     sc.proxy = (srs_proxy_t *)ctx;
     srs_sockaddr_string(peer, sc.client_ip, sizeof(sc.client_ip));
@@ -406,5 +411,6 @@ srs_error_t srs_http_stream_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr
         char *bracket = strchr(sc.client_ip, ']');
         if (bracket) *bracket = 0;
     }
+    if (tls) return srs_http_serve_conn_tls(fd, tls, NULL, http_stream_handle, &sc);
     return srs_http_serve_conn(fd, NULL, http_stream_handle, &sc);
 }

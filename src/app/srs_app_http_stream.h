@@ -5,8 +5,11 @@
 #define SRS_APP_HTTP_STREAM_H
 
 #include "srs_app_server.h"
+#include "srs_protocol_http.h"
 
 srs_error_t srs_http_stream_on_conn(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer);
+/* The same over TLS when tls is set (PROXY_HTTPS_SERVER, srs_app_https.c). */
+srs_error_t srs_http_stream_on_conn_tls(void *ctx, st_netfd_t fd, const srs_sockaddr_t *peer, SSL_CTX *tls);
 
 /* Answers that origins made the proxy refuse (each a 502/504 JSON to the player). */
 typedef struct {

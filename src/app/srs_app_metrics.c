@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_metrics.h"
+#include "srs_app_https.h"
 #include "srs_app_http_stream.h"
 #include "srs_app_lb_shm.h"
 #include "srs_app_master.h"
@@ -336,6 +337,7 @@ void srs_metrics_render(srs_proxy_t *p, srs_strbuf_t *out)
     render_origins(p, out);
     srs_srs_api_render_metrics(out);
     render_workers(p, out);
+    srs_https_metrics(out);
 }
 
 srs_error_t srs_metrics_serve(srs_proxy_t *p, srs_http_conn_t *c)

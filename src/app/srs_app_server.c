@@ -3,6 +3,7 @@
 #include "srs_app_http_api.h"
 #include "srs_app_http_stream.h"
 #include "srs_app_master.h"
+#include "srs_app_https.h"
 #include "srs_app_metrics.h"
 #include "srs_app_pprof.h"
 #include "srs_app_rtmp_conn.h"
@@ -125,6 +126,8 @@ static srs_error_t proxy_start(srs_proxy_t *p)
     /* Origins must heartbeat however busy the media listeners are: a pool of its own. */
     srs_tcp_server_set_own_limits(p->system_api, cfg->system_api_max_connections, cfg->system_api_max_connections_per_ip);
     if ((err = start_tcp("HTTP Stream", &cfg->http_server, srs_http_stream_on_conn, p, &p->http_server)) != srs_success) return err;
+    /* TLS twins of the HTTP API and the HTTP stream server, when configured. */
+    if ((err = srs_https_start(p)) != srs_success) return err;
 
     p->timer = srs_coroutine_new("timer", timer_cycle, p);
     return srs_coroutine_start(p->timer);
@@ -136,6 +139,7 @@ static void proxy_close_listeners(srs_proxy_t *p)
     srs_tcp_server_close_listener(p->http_api);
     srs_tcp_server_close_listener(p->system_api);
     srs_tcp_server_close_listener(p->http_server);
+    srs_https_close_listeners();
     srs_metrics_exporter_close_listener();
     srs_pprof_close_listener();
 }
@@ -148,6 +152,7 @@ static void proxy_drain(srs_proxy_t *p)
     for (;;) {
         int live = 0;
         for (size_t i = 0; i < SRS_ARRAY_SIZE(servers); i++) live += servers[i] ? srs_tcp_server_conn_count(servers[i]) : 0;
+        live += srs_https_conn_count();
         if (live == 0) {
             srs_log_info("Graceful quit: all connections closed");
             return;
@@ -167,6 +172,7 @@ static void proxy_free(srs_proxy_t *p)
     /* Reverse order of start. */
     srs_metrics_exporter_free();
     srs_pprof_free();
+    srs_https_free();
     srs_tcp_server_free(p->http_server);
     srs_tcp_server_free(p->system_api);
     srs_srt_server_free(p->srt);

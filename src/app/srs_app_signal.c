@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_signal.h"
+#include "srs_app_https.h"
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_st.h"
@@ -46,6 +47,14 @@ static srs_error_t signal_cycle(void *arg)
         if (err) return srs_error_wrap(err, "read signal pipe");
         int signo = b;
         srs_log_info("Got signal %d(%s)", signo, strsignal(signo));
+        if (signo == SIGHUP) {
+            /* Reload what can be reloaded without a restart: the HTTPS certificate. */
+            if ((err = srs_https_reload()) != srs_success) {
+                srs_log_error("%s", srs_error_summary(err));
+                srs_error_free(err);
+            }
+            continue;
+        }
         if (signo == SIGQUIT) {
             if (quit_requested == SRS_QUIT_NONE) quit_requested = SRS_QUIT_GRACEFUL;
         } else {
@@ -70,7 +79,7 @@ srs_error_t srs_signal_start(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    int signals[] = {SIGINT, SIGTERM, SIGQUIT};
+    int signals[] = {SIGINT, SIGTERM, SIGQUIT, SIGHUP};
     for (size_t i = 0; i < SRS_ARRAY_SIZE(signals); i++) {
         if (sigaction(signals[i], &sa, NULL) < 0) return srs_error_new(ERROR_SIGNAL, "sigaction %d", signals[i]);
     }

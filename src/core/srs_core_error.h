@@ -52,6 +52,7 @@ extern "C" {
     X(ERROR_HTTP_METHOD, 4006, "HTTP method not allowed") \
     X(ERROR_HTTP_UNAUTHORIZED, 4007, "HTTP unauthorized") \
     X(ERROR_JSON, 4008, "JSON invalid") \
+    X(ERROR_TLS, 4009, "TLS failed") \
     X(ERROR_RTC_STUN, 5000, "STUN invalid") \
     X(ERROR_RTC_SDP, 5001, "SDP invalid") \
     X(ERROR_RTC_SESSION, 5002, "WebRTC session failed") \

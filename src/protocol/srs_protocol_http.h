@@ -181,6 +181,18 @@ typedef struct {
 void srs_http_server_set_defaults(srs_utime_t head_timeout, srs_utime_t body_timeout);
 srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opts,
                                 srs_http_handler_fn handler, void *ctx);
+/* The same over TLS (HTTPS): the server handshake first, whole within the head timeout from the
+ * call (PROXY_HTTP_HEAD_TIMEOUT), then the same loop, every read and write through TLS. tls_ctx
+ * is referenced by the connection for its life (a certificate reload may drop the caller's). */
+typedef struct ssl_ctx_st SSL_CTX;
+srs_error_t srs_http_serve_conn_tls(st_netfd_t fd, SSL_CTX *tls_ctx, const srs_http_server_opts_t *opts,
+                                    srs_http_handler_fn handler, void *ctx);
+/* TLS handshakes of the HTTPS listeners since start: done, failed (not TLS, bad version or
+ * cipher), timed out (the head timeout), closed by the peer during the handshake. */
+typedef struct {
+    uint64_t handshakes, handshake_failures, handshake_timeouts, handshake_closed;
+} srs_http_tls_stats_t;
+void srs_http_tls_stats(srs_http_tls_stats_t *out);
 
 /* Client: connect with a timeout, send a request (Content-Length body when body or len is given,
  * or for POST/PUT/PATCH; Host header added unless given), read the response head (1xx interim

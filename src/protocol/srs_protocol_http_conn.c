@@ -3,6 +3,7 @@
  * keep-alive messages), reading heads and bodies, and writing responses and streams. */
 #include "srs_protocol_http_conn.h"
 #include "srs_protocol_st.h"
+#include "srs_protocol_tls.h"
 #include "srs_core_log.h"
 
 #include <stdarg.h>
@@ -36,8 +37,27 @@ srs_http_conn_t *srs_http_conn_new(st_netfd_t fd)
 void srs_http_conn_free(srs_http_conn_t *c)
 {
     if (!c) return;
+    srs_tls_free(c->tls);
     free(c->buf);
     free(c);
+}
+
+srs_error_t srs_http_conn_read(srs_http_conn_t *c, void *buf, size_t size, srs_utime_t timeout, size_t *n)
+{
+    if (c->tls) return srs_tls_read(c->tls, buf, size, timeout, n);
+    return srs_st_read(c->fd, buf, size, timeout, n);
+}
+
+srs_error_t srs_http_conn_write(srs_http_conn_t *c, const void *buf, size_t size, srs_utime_t timeout)
+{
+    if (c->tls) return srs_tls_write(c->tls, buf, size, timeout);
+    return srs_st_write(c->fd, buf, size, timeout);
+}
+
+srs_error_t srs_http_conn_writev(srs_http_conn_t *c, const struct iovec *iov, int n, srs_utime_t timeout)
+{
+    if (c->tls) return srs_tls_writev(c->tls, iov, n, timeout);
+    return srs_st_writev(c->fd, iov, n, timeout);
 }
 
 void srs_http_conn_set_timeouts(srs_http_conn_t *c, srs_utime_t read_timeout, srs_utime_t write_timeout)
@@ -215,7 +235,7 @@ srs_error_t srs_http_conn_read_head(srs_http_conn_t *c, int line_code, size_t *h
             if (timeout == SRS_UTIME_NO_TIMEOUT || left < timeout) timeout = left;
         }
         size_t n = 0;
-        if ((err = srs_st_read(c->fd, c->buf + c->end, c->cap - c->end, timeout, &n)) != srs_success) {
+        if ((err = srs_http_conn_read(c, c->buf + c->end, c->cap - c->end, timeout, &n)) != srs_success) {
             if (deadline && srs_error_code(err) == ERROR_SYSTEM_TIMEOUT) {
                 return srs_error_wrap(err, "head not complete in %lld ms", (long long)(c->head_timeout / 1000));
             }
@@ -268,7 +288,7 @@ static srs_error_t fill_buffer(srs_http_conn_t *c)
     srs_utime_t timeout = 0;
     srs_error_t err = body_io_timeout(c, &timeout);
     if (err) return err;
-    err = srs_st_read(c->fd, c->buf, c->cap, timeout, &n);
+    err = srs_http_conn_read(c, c->buf, c->cap, timeout, &n);
     if (err) return err;
     c->end = n;
     return srs_success;
@@ -305,7 +325,7 @@ static srs_error_t read_body_bytes(srs_http_conn_t *c, char *buf, size_t size, s
         memcpy(buf, c->buf + c->start, *n);
         c->start += *n;
     } else if ((err = body_io_timeout(c, &timeout)) != srs_success ||
-               (err = srs_st_read(c->fd, buf, want, timeout, n)) != srs_success) {
+               (err = srs_http_conn_read(c, buf, want, timeout, n)) != srs_success) {
         /* A body that runs until close ends well at EOF. */
         if (c->body_mode == SRS_HTTP_BODY_UNTIL_CLOSE && srs_error_code(err) == ERROR_SYSTEM_EOF) {
             srs_error_free(err);
@@ -334,7 +354,7 @@ srs_error_t srs_http_read_body(srs_http_conn_t *c, void *buf, size_t size, size_
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
         srs_utime_t timeout = 0;
         if ((err = srs_http_conn_io_timeout(c, c->write_timeout, &timeout)) != srs_success ||
-            (err = srs_st_write(c->fd, cont, sizeof(cont) - 1, timeout)) != srs_success) {
+            (err = srs_http_conn_write(c, cont, sizeof(cont) - 1, timeout)) != srs_success) {
             c->body_broken = true;
             return srs_error_wrap(err, "write 100 Continue");
         }
@@ -491,7 +511,7 @@ static srs_error_t write_iov(srs_http_conn_t *c, struct iovec *iov, int n)
 {
     srs_utime_t timeout = 0;
     srs_error_t err = srs_http_conn_io_timeout(c, c->write_timeout, &timeout);
-    if (!err) err = srs_st_writev(c->fd, iov, n, timeout);
+    if (!err) err = srs_http_conn_writev(c, iov, n, timeout);
     if (err) {
         c->keep_alive = false;
         return srs_error_wrap(err, "write response");

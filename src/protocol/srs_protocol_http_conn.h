@@ -6,6 +6,8 @@
 
 #include "srs_protocol_http.h"
 
+#include <sys/uio.h>
+
 typedef enum {
     SRS_HTTP_BODY_NONE = 0,    /* no body, or read to its end */
     SRS_HTTP_BODY_LENGTH,      /* body_left bytes to go */
@@ -15,6 +17,8 @@ typedef enum {
 
 struct srs_http_conn_s {
     st_netfd_t fd;
+    /* TLS over fd (HTTPS), or NULL: every read and write goes through srs_http_conn_read/write. */
+    struct srs_tls_s *tls;
     srs_utime_t read_timeout, write_timeout, head_timeout;
     /* Total budget of a body read (srs_http_read_body_all, and a request body on the server). */
     srs_utime_t body_timeout;
@@ -41,6 +45,11 @@ struct srs_http_conn_s {
     bool responded;
     bool streaming, stream_chunked, stream_ended;
 };
+
+/* The connection's transport: plain fd or TLS over it. */
+srs_error_t srs_http_conn_read(srs_http_conn_t *c, void *buf, size_t size, srs_utime_t timeout, size_t *n);
+srs_error_t srs_http_conn_write(srs_http_conn_t *c, const void *buf, size_t size, srs_utime_t timeout);
+srs_error_t srs_http_conn_writev(srs_http_conn_t *c, const struct iovec *iov, int n, srs_utime_t timeout);
 
 /* Forget the previous message: no body, nothing written, HTTP/1.1, not keep-alive. */
 void srs_http_conn_reset_message(srs_http_conn_t *c);

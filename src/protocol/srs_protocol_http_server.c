@@ -2,6 +2,7 @@
 /* The keep-alive server loop for one accepted connection. */
 #include "srs_protocol_http_conn.h"
 #include "srs_protocol_st.h"
+#include "srs_protocol_tls.h"
 #include "srs_core_log.h"
 
 #include <stdlib.h>
@@ -23,6 +24,7 @@
  * does). An interrupt ends it at once. */
 static void linger_before_close(srs_http_conn_t *c)
 {
+    srs_tls_shutdown(c->tls);
     shutdown(st_netfd_fileno(c->fd), SHUT_WR);
     srs_utime_t deadline = srs_time_now() + SRS_HTTP_LINGER;
     char tmp[4096];
@@ -100,8 +102,27 @@ void srs_http_server_set_defaults(srs_utime_t head_timeout, srs_utime_t body_tim
     if (body_timeout) default_body_timeout = body_timeout;
 }
 
+static srs_error_t serve_conn(st_netfd_t fd, SSL_CTX *tls_ctx, const srs_http_server_opts_t *opts,
+                              srs_http_handler_fn handler, void *ctx);
+
 srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opts,
                                 srs_http_handler_fn handler, void *ctx)
+{
+    return serve_conn(fd, NULL, opts, handler, ctx);
+}
+
+static srs_http_tls_stats_t tls_stats;
+
+void srs_http_tls_stats(srs_http_tls_stats_t *out) { *out = tls_stats; }
+
+srs_error_t srs_http_serve_conn_tls(st_netfd_t fd, SSL_CTX *tls_ctx, const srs_http_server_opts_t *opts,
+                                    srs_http_handler_fn handler, void *ctx)
+{
+    return serve_conn(fd, tls_ctx, opts, handler, ctx);
+}
+
+static srs_error_t serve_conn(st_netfd_t fd, SSL_CTX *tls_ctx, const srs_http_server_opts_t *opts,
+                              srs_http_handler_fn handler, void *ctx)
 {
     srs_http_server_opts_t o = {default_head_timeout, SRS_HTTP_DEFAULT_IDLE_TIMEOUT, SRS_HTTP_DEFAULT_WRITE_TIMEOUT,
                                 default_body_timeout};
@@ -118,6 +139,21 @@ srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opt
     srs_http_request_t req;
     memset(&req, 0, sizeof(req));
     srs_error_t err = srs_success;
+    if (tls_ctx) {
+        /* The handshake is the first part of the head: one total budget (PROXY_HTTP_HEAD_TIMEOUT)
+         * from the accept, so a peer that opens TLS and stalls costs a bounded time. */
+        c->tls = srs_tls_new(tls_ctx, fd);
+        srs_utime_t deadline = o.head_timeout == SRS_UTIME_NO_TIMEOUT ? 0 : srs_time_now() + o.head_timeout;
+        if ((err = srs_tls_handshake(c->tls, deadline)) != srs_success) {
+            int code = srs_error_code(err);
+            if (code == ERROR_SYSTEM_TIMEOUT) tls_stats.handshake_timeouts++;
+            else if (code == ERROR_TLS) tls_stats.handshake_failures++;
+            else tls_stats.handshake_closed++;
+            srs_http_conn_free(c);
+            return srs_error_wrap(err, "serve https");
+        }
+        tls_stats.handshakes++;
+    }
     for (;;) {
         if ((err = srs_http_read_request(c, &req)) != srs_success) {
             err = answer_bad_request(c, err);
@@ -146,6 +182,7 @@ srs_error_t srs_http_serve_conn(st_netfd_t fd, const srs_http_server_opts_t *opt
         }
     }
     srs_http_request_free(&req);
+    srs_tls_shutdown(c->tls);
     srs_http_conn_free(c);
     return err;
 }

@@ -106,6 +106,21 @@ const char *srs_sockaddr_string(const srs_sockaddr_t *addr, char *buf, size_t si
     return buf;
 }
 
+void srs_sockaddr_unmap(srs_sockaddr_t *addr)
+{
+    if (addr->ss.ss_family != AF_INET6) return;
+    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&addr->ss;
+    if (!IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) return;
+    struct sockaddr_in v4;
+    memset(&v4, 0, sizeof(v4));
+    v4.sin_family = AF_INET;
+    v4.sin_port = v6->sin6_port;
+    memcpy(&v4.sin_addr, &v6->sin6_addr.s6_addr[12], 4);
+    memset(&addr->ss, 0, sizeof(addr->ss));
+    memcpy(&addr->ss, &v4, sizeof(v4));
+    addr->len = sizeof(v4);
+}
+
 int srs_sockaddr_port(const srs_sockaddr_t *addr)
 {
     if (addr->ss.ss_family == AF_INET) return ntohs(((const struct sockaddr_in *)&addr->ss)->sin_port);
@@ -123,9 +138,13 @@ void srs_socket_set_reuseport(bool on)
 static srs_error_t open_bound(const char *host, int port, int type, int *out_fd)
 {
     srs_sockaddr_t addr;
-    srs_error_t err = srs_sockaddr_resolve(host, port, &addr);
+    /* A bare port listens dual-stack, as Go's ":port": [::] with IPV6_V6ONLY off takes IPv4 too
+     * (as v4-mapped addresses); where IPv6 is absent, 0.0.0.0. */
+    bool dual = !host || !*host;
+    srs_error_t err = srs_sockaddr_resolve(dual ? "::" : host, port, &addr);
     if (err) return srs_error_wrap(err, "listen address");
     int fd = socket(addr.ss.ss_family, type | SOCK_CLOEXEC, 0);
+    if (fd < 0 && dual) return open_bound("0.0.0.0", port, type, out_fd);
     if (fd < 0) return srs_error_new(ERROR_SYSTEM_SOCKET, "socket");
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
@@ -133,7 +152,13 @@ static srs_error_t open_bound(const char *host, int port, int type, int *out_fd)
         close(fd);
         return srs_error_new(ERROR_SYSTEM_SOCKET, "SO_REUSEPORT: %s", strerror(errno));
     }
+    int v6only = 0;
+    if (dual) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
     if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) < 0) {
+        if (dual && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT)) {
+            close(fd);
+            return open_bound("0.0.0.0", port, type, out_fd);
+        }
         char text[80];
         err = srs_error_new(ERROR_SYSTEM_BIND, "bind %s %s: %s", type == SOCK_STREAM ? "tcp" : "udp",
                             srs_sockaddr_string(&addr, text, sizeof(text)), strerror(errno));
@@ -247,6 +272,7 @@ srs_error_t srs_st_accept(st_netfd_t lfd, st_netfd_t *out, srs_sockaddr_t *peer,
     srs_coroutine_set_state(SRS_CO_RUNNABLE);
     if (!fd) return srs_st_error("accept");
     peer->len = (socklen_t)len;
+    srs_sockaddr_unmap(peer);
     fcntl(st_netfd_fileno(fd), F_SETFD, FD_CLOEXEC);
     *out = fd;
     return srs_success;

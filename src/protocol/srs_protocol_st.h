@@ -30,12 +30,20 @@ typedef struct {
 srs_error_t srs_sockaddr_resolve(const char *host, int port, srs_sockaddr_t *out);
 /* "ip:port" or "[ip6]:port" into buf; returns buf. */
 const char *srs_sockaddr_string(const srs_sockaddr_t *addr, char *buf, size_t size);
+/* A v4-mapped IPv6 address (::ffff:a.b.c.d, from a dual-stack listener) becomes the IPv4 one,
+ * so a host has one identity (per-address caps, X-Forwarded-For, logs) on either kind of
+ * listener. Other addresses are left as they are. Not for UDP peers that are written back to
+ * through the dual-stack socket (they keep the family the socket reports). */
+void srs_sockaddr_unmap(srs_sockaddr_t *addr);
 /* The port of an address (host order). */
 int srs_sockaddr_port(const srs_sockaddr_t *addr);
 
 /* Listeners opened from now on share their port with the other workers (SO_REUSEPORT): the
  * kernel spreads connections and UDP flows over them (PROXY_WORKERS > 1). */
 void srs_socket_set_reuseport(bool on);
+
+/* host "" (a bare port) listens dual-stack: [::] with IPV6_V6ONLY off, or 0.0.0.0 where IPv6
+ * is absent; any other host exactly there. */
 srs_error_t srs_tcp_listen(const char *host, int port, st_netfd_t *out);
 srs_error_t srs_udp_listen(const char *host, int port, st_netfd_t *out);
 /* The local address a socket is bound to (for listeners on port 0). */

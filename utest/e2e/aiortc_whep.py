@@ -11,6 +11,8 @@ to URL (a WHIP endpoint) instead.
 import asyncio
 import http.client
 import json
+import os
+import ssl
 import sys
 import time
 import urllib.parse
@@ -19,13 +21,22 @@ import aioice.ice
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
-# aioice skips 127.0.0.1 when it gathers host candidates; on loopback that leaves none.
-aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"] if use_ipv4 else []
+# aioice skips loopback addresses when it gathers host candidates; on loopback that leaves none.
+# SRS_E2E_ICE_HOST picks the one to use (127.0.0.1 by default, ::1 for the IPv6 tests).
+ICE_HOST = os.environ.get("SRS_E2E_ICE_HOST", "127.0.0.1")
+aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: (
+    [ICE_HOST] if (use_ipv6 if ":" in ICE_HOST else use_ipv4) else [])
+# An https:// URL is verified against SRS_E2E_CAFILE (the test's own CA).
+CAFILE = os.environ.get("SRS_E2E_CAFILE")
 
 
 def request(method, url, body=None, headers=None):
     u = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
+    if u.scheme == "https":
+        conn = http.client.HTTPSConnection(u.hostname, u.port or 443, timeout=10,
+                                           context=ssl.create_default_context(cafile=CAFILE))
+    else:
+        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
     try:
         conn.request(method, u.path + ("?" + u.query if u.query else ""), body=body, headers=headers or {})
         res = conn.getresponse()
