@@ -16,8 +16,10 @@
 #define SRS_HTTP_DEFAULT_BODY_TIMEOUT (30 * SRS_UTIME_SECONDS)
 /* An unread body up to this is drained to keep the connection; a longer one closes it (as Go). */
 #define SRS_HTTP_MAX_DISCARD (256 * 1024)
-/* How long an error answer waits for the peer to stop sending before the close. */
+/* How long, and for how many bytes, an error answer waits for the peer to stop sending before the
+ * close: enough for a client that sends a whole refused body (a 2 MiB register) before it reads. */
 #define SRS_HTTP_LINGER (500 * SRS_UTIME_MILLISECONDS)
+#define SRS_HTTP_LINGER_MAX (4 * 1024 * 1024)
 
 /* Closing with unread bytes makes the kernel reset the connection, which can destroy an error
  * answer before the peer reads it. So half-close, then drain a little for a short while (as Go
@@ -29,7 +31,7 @@ static void linger_before_close(srs_http_conn_t *c)
     srs_utime_t deadline = srs_time_now() + SRS_HTTP_LINGER;
     char tmp[4096];
     size_t total = 0;
-    while (total < SRS_HTTP_MAX_DISCARD) {
+    while (total < SRS_HTTP_LINGER_MAX) {
         srs_utime_t left = deadline - srs_time_now();
         if (left <= 0) break;
         size_t n = 0;
