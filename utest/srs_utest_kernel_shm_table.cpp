@@ -148,6 +148,30 @@ TEST(KernelShmTableTest, FullTableEvictsLeastRecentlyUsed)
     EXPECT_TRUE(srs_shm_table_check(t));
 }
 
+// Replacing a key of a full table uses the spare node: no other key is evicted for it.
+TEST(KernelShmTableTest, ReplaceInFullTableEvictsNothing)
+{
+    Region r(4, 16, sizeof(Value));
+    srs_shm_table_t *t = r.t;
+    Value v = value_of("x", 0);
+    srs_shm_table_lock(t);
+    for (int i = 0; i < 4; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        HELPER_EXPECT_SUCCESS(srs_shm_table_put(t, key, &v, 0, 100 + i));
+    }
+    for (int round = 0; round < 20; round++) HELPER_EXPECT_SUCCESS(srs_shm_table_put(t, "k3", &v, 0, 200 + round));
+    EXPECT_EQ(4u, srs_shm_table_count(t));
+    EXPECT_EQ(0u, srs_shm_table_evictions(t));
+    for (int i = 0; i < 4; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        EXPECT_TRUE(srs_shm_table_get(t, key, NULL, NULL, 0, 0, false)) << key;
+    }
+    srs_shm_table_unlock(t);
+    EXPECT_TRUE(srs_shm_table_check(t));
+}
+
 // A holder that dies with the lock: the next locker repairs the table and goes on.
 TEST(KernelShmTableTest, HolderDeathIsRepaired)
 {
@@ -364,6 +388,75 @@ TEST(AppLbShmTest, WorkersShareOriginsPicksAndSessions)
     close(to_parent[1]);
     lb->vt->free(lb);
     srs_lb_shm_region_free(region);
+}
+
+// The shared balancer has the memory balancer's bounds (srs_lb_limits_t): PROXY_MAX_ORIGINS (a new
+// origin takes the longest-silent dead one's slot, else 503; known ones always refresh),
+// PROXY_LB_PICK_IDLE, and evictions counted in srs_lb_stats.
+TEST(AppLbShmTest, SameBoundsAsTheMemoryBalancer)
+{
+    srs_lb_limits_t limits = {3, 4, 50000, 60 * SRS_UTIME_SECONDS};
+    srs_lb_set_limits(&limits);
+    srs_lb_shm_sizes_t sizes;
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_sizes_from_limits(&sizes));
+    EXPECT_EQ(3u, sizes.origins);
+    EXPECT_EQ(4u, sizes.streams);
+    EXPECT_EQ(50000u, sizes.sessions);
+    srs_lb_shm_region_t *region = NULL;
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_region_new(&sizes, &region));
+    srs_lb_t *lb = srs_lb_shm_new(region, 30 * SRS_UTIME_SECONDS, fake_clock);
+    srs_lb_stats_t before = *srs_lb_stats();
+
+    srs_origin_t a = make_origin("a"), b = make_origin("b"), c = make_origin("c"), d = make_origin("d");
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &a));
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &b));
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &c));
+    // Full of live origins: a new one is refused, a known one refreshes.
+    HELPER_EXPECT_FAILED_CODE(lb->vt->update(lb, &d), ERROR_SYSTEM_LIMIT);
+    EXPECT_EQ(before.refused_origins + 1, srs_lb_stats()->refused_origins);
+    for (int i = 0; i < 10; i++) HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &c));
+    srs_lb_memory_sizes_t m;
+    memset(&m, 0, sizeof(m));
+    srs_lb_shm_sizes(lb, &m);
+    EXPECT_EQ(3u, m.origins);
+
+    // a goes silent first, then b: d takes a's slot (the longest silent dead one).
+    fake_now += 20 * SRS_UTIME_SECONDS;
+    b.updated_at = fake_now;
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &b));
+    fake_now += 31 * SRS_UTIME_SECONDS;
+    d.updated_at = fake_now;
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &d));
+    std::map<std::string, bool> known;
+    lb->vt->foreach_origin(lb, [](void *ctx, const srs_origin_t *o, bool alive) {
+        (*(std::map<std::string, bool> *)ctx)[o->server_id] = alive; }, &known);
+    EXPECT_EQ(3u, known.size());
+    EXPECT_EQ(0u, known.count("a"));
+    EXPECT_EQ(1u, known.count("b"));
+    EXPECT_TRUE(known["d"]);
+
+    // Sticky picks: capped at PROXY_LB_MAX_STREAMS (evictions counted), idle ones expire.
+    for (int i = 0; i < 6; i++) {
+        char url[32];
+        snprintf(url, sizeof(url), "/live/s%d", i);
+        srs_origin_t o;
+        HELPER_EXPECT_SUCCESS(lb->vt->pick(lb, url, &o));
+        EXPECT_STREQ("d", o.server_id); // the only live one
+    }
+    memset(&m, 0, sizeof(m));
+    srs_lb_shm_sizes(lb, &m);
+    EXPECT_EQ(4u, m.picked);
+    EXPECT_EQ(before.evicted_picks + 2, srs_lb_stats()->evicted_picks);
+    fake_now += 61 * SRS_UTIME_SECONDS;
+    lb->vt->sweep(lb);
+    memset(&m, 0, sizeof(m));
+    srs_lb_shm_sizes(lb, &m);
+    EXPECT_EQ(0u, m.picked);
+
+    lb->vt->free(lb);
+    srs_lb_shm_region_free(region);
+    srs_lb_limits_t defaults = {0, 0, 0, 0};
+    srs_lb_set_limits(&defaults);
 }
 
 TEST(AppMasterTest, RestartBackoff)

@@ -70,9 +70,6 @@ typedef struct {
     srs_utime_t lb_pick_idle;            /* PROXY_LB_PICK_IDLE, default 3600s: an unused sticky pick expires */
     /* Workers (srs_app_master.c): */
     int workers;                         /* PROXY_WORKERS, default 1 (one process, no master); a number 1..256 or "auto" (online CPUs) */
-    int shm_origins;                     /* PROXY_SHM_ORIGINS, default 1024: origins in the shared region (workers > 1, memory balancer) */
-    int shm_streams;                     /* PROXY_SHM_STREAMS, default 16384: sticky picks, and HLS streams, in the shared region */
-    int shm_sessions;                    /* PROXY_SHM_SESSIONS, default 32768: HLS sessions, and WebRTC sessions, in the shared region */
 } srs_config_t;
 
 /* Loads `dotenv_path` (normally SRS_CONFIG_DOTENV; NULL skips it; a missing file is fine and logs

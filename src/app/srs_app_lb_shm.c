@@ -61,7 +61,8 @@ typedef struct {
 
 srs_error_t srs_lb_shm_region_new(const srs_lb_shm_sizes_t *sizes, srs_lb_shm_region_t **out)
 {
-    uint32_t caps[T_COUNT] = {sizes->origins, sizes->streams, sizes->streams, sizes->sessions, sizes->sessions};
+    /* The memory balancer's bounds: HLS streams are a session table there too. */
+    uint32_t caps[T_COUNT] = {sizes->origins, sizes->streams, sizes->sessions, sizes->sessions, sizes->sessions};
     uint32_t keys[T_COUNT] = {LB_ID_SIZE, LB_URL_SIZE, LB_URL_SIZE, LB_SPBHID_SIZE, LB_UFRAG_SIZE};
     uint32_t values[T_COUNT] = {sizeof(origin_value_t), sizeof(picked_value_t), sizeof(hls_stream_value_t),
                                 sizeof(hls_session_value_t), sizeof(rtc_value_t)};
@@ -102,30 +103,83 @@ size_t srs_lb_shm_region_bytes(const srs_lb_shm_region_t *r)
 
 static int64_t shm_now(lb_shm_t *self) { return srs_lb_now(self->clock); }
 
+typedef struct {
+    int64_t now;
+    srs_utime_t ttl;
+    bool found;
+    int64_t oldest_at;
+    char oldest[LB_ID_SIZE];
+} silent_ctx_t;
+
+static bool silent_visit(void *ctx, const char *key, const void *value, const srs_shm_meta_t *meta)
+{
+    SRS_UNUSED(meta);
+    silent_ctx_t *c = (silent_ctx_t *)ctx;
+    const srs_origin_t *o = &((const origin_value_t *)value)->origin;
+    if (srs_lb_origin_alive(o, c->now, c->ttl)) return false;
+    if (!c->found || o->updated_at < c->oldest_at) {
+        c->found = true;
+        c->oldest_at = o->updated_at;
+        snprintf(c->oldest, sizeof(c->oldest), "%s", key);
+    }
+    return false;
+}
+
+/* PROXY_MAX_ORIGINS as the memory balancer has it (srs_lb_origin_room): a known origin always
+ * refreshes; a new one in a full table takes the slot of the longest-silent dead origin, else it
+ * is refused. Never the table's own least-recently-used eviction, which could drop a live origin. */
 static srs_error_t shm_update(srs_lb_t *lb, const srs_origin_t *origin)
 {
     lb_shm_t *self = (lb_shm_t *)lb;
     char id[LB_ID_SIZE];
     srs_origin_id(origin, id, sizeof(id));
     srs_shm_table_t *t = self->r->t[T_ORIGINS];
+    int64_t now = shm_now(self);
 
     origin_value_t v;
     memset(&v, 0, sizeof(v));
     v.origin = *origin;
+    silent_ctx_t c;
+    memset(&c, 0, sizeof(c));
+    c.now = now;
+    c.ttl = self->ttl;
+    srs_error_t err = srs_success;
     srs_shm_table_lock(t);
     const origin_value_t *old = (const origin_value_t *)srs_shm_table_ref(t, id);
     bool fresh = !old;
     if (old) v.picks = old->picks;
-    srs_error_t err = srs_shm_table_put(t, id, &v, 0, shm_now(self));
+    if (fresh && srs_shm_table_count(t) >= srs_shm_table_capacity(t)) {
+        srs_shm_table_foreach(t, silent_visit, &c);
+        if (c.found) srs_shm_table_remove(t, c.oldest, 0);
+    }
     uint32_t total = srs_shm_table_count(t);
+    if (fresh && total >= srs_shm_table_capacity(t)) {
+        err = srs_error_new(ERROR_SYSTEM_LIMIT, "too many origins, %u live ones known (PROXY_MAX_ORIGINS)", total);
+    } else {
+        err = srs_shm_table_put(t, id, &v, 0, now);
+        total = srs_shm_table_count(t);
+    }
     srs_shm_table_unlock(t);
+    if (err && fresh && total >= srs_shm_table_capacity(t)) srs_lb_stats()->refused_origins++;
     if (err) return srs_error_wrap(err, "register origin %s", id);
+    if (c.found) srs_log_info("lb: forget dead origin %s for a new one, %u origins known", c.oldest, total);
     if (fresh) {
         char desc[512];
         srs_origin_describe(origin, desc, sizeof(desc));
         srs_log_limited(&self->log_limit, SRS_LOG_INFO, "lb: new origin %s, total %u", desc, total);
     }
     return srs_success;
+}
+
+/* Puts into a session-like table and counts, in this worker's srs_lb_stats, what the bound
+ * evicted for it (each worker's /metrics shows its own; their sum is the table's). Locked. */
+static srs_error_t put_counted(srs_shm_table_t *t, const char *key, const void *value, int32_t owner, int64_t now,
+                               uint64_t *counter)
+{
+    uint64_t before = srs_shm_table_evictions(t);
+    srs_error_t err = srs_shm_table_put(t, key, value, owner, now);
+    *counter += srs_shm_table_evictions(t) - before;
+    return err;
 }
 
 typedef struct {
@@ -176,7 +230,7 @@ static srs_error_t shm_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
     srs_shm_table_lock(tp);
     picked_value_t sticky_id;
     origin_value_t *sticky = NULL;
-    if (srs_shm_table_get(tp, stream_url, &sticky_id, NULL, now, 0, true)) {
+    if (srs_shm_table_get(tp, stream_url, &sticky_id, NULL, now, srs_lb_limits()->pick_idle, true)) {
         sticky = (origin_value_t *)srs_shm_table_ref(to, sticky_id.origin_id);
     }
     if (sticky && srs_lb_origin_alive(&sticky->origin, now, self->ttl)) {
@@ -211,7 +265,7 @@ static srs_error_t shm_pick(srs_lb_t *lb, const char *stream_url, srs_origin_t *
     memset(&pv, 0, sizeof(pv));
     snprintf(pv.origin_id, sizeof(pv.origin_id), "%s", c.id);
     /* A stream URL too long for the table is still served, only not sticky. */
-    srs_error_t perr = srs_shm_table_put(tp, stream_url, &pv, 0, now);
+    srs_error_t perr = put_counted(tp, stream_url, &pv, 0, now, &srs_lb_stats()->evicted_picks);
     srs_error_free(perr);
     origin_value_t *chosen = (origin_value_t *)srs_shm_table_ref(to, c.id);
     if (chosen) chosen->picks++;
@@ -249,8 +303,8 @@ static srs_error_t shm_store_hls(srs_lb_t *lb, const char *stream_url, const cha
     srs_shm_table_t *ts = self->r->t[T_HLS_STREAMS], *tx = self->r->t[T_HLS_SESSIONS];
     srs_shm_table_lock(ts);
     srs_shm_table_lock(tx);
-    err = srs_shm_table_put(ts, stream_url, &sv, 0, now);
-    if (!err) err = srs_shm_table_put(tx, spbhid, &ss, 0, now);
+    err = put_counted(ts, stream_url, &sv, 0, now, &srs_lb_stats()->evicted_sessions);
+    if (!err) err = put_counted(tx, spbhid, &ss, 0, now, &srs_lb_stats()->evicted_sessions);
     srs_shm_table_unlock(tx);
     srs_shm_table_unlock(ts);
     return err;
@@ -313,7 +367,7 @@ static srs_error_t shm_store_rtc(srs_lb_t *lb, const char *stream_url, const cha
     snprintf(v.pwd, sizeof(v.pwd), "%s", ice_pwd ? ice_pwd : "");
     srs_shm_table_t *t = self->r->t[T_RTC];
     srs_shm_table_lock(t);
-    err = srs_shm_table_put(t, ufrag, &v, (int32_t)getpid(), shm_now(self));
+    err = put_counted(t, ufrag, &v, (int32_t)getpid(), shm_now(self), &srs_lb_stats()->evicted_sessions);
     srs_shm_table_unlock(t);
     return err;
 }
@@ -391,8 +445,9 @@ static void shm_sweep(srs_lb_t *lb)
     srs_shm_table_lock(r->t[T_ORIGINS]);
     srs_shm_table_lock(r->t[T_PICKED]);
     srs_shm_table_foreach(r->t[T_ORIGINS], forget_visit, &c);
-    /* Picks of forgotten origins would only be re-picked anyway. */
+    /* Picks of forgotten origins would only be re-picked anyway; idle ones expire. */
     srs_shm_table_foreach(r->t[T_PICKED], orphan_pick_visit, &c);
+    srs_shm_table_sweep(r->t[T_PICKED], now, srs_lb_limits()->pick_idle);
     srs_shm_table_unlock(r->t[T_PICKED]);
     srs_shm_table_unlock(r->t[T_ORIGINS]);
     if (c.forgotten) srs_log_info("lb: forgot %zu origins silent for %d TTLs", c.forgotten, SRS_LB_ORIGIN_FORGET_TTLS);
@@ -512,4 +567,29 @@ void srs_lb_shm_foreach_picks(srs_lb_t *lb, void (*fn)(void *ctx, const char *or
         fn(ctx, id, c.rows[i].picks);
     }
     free(c.rows);
+}
+
+srs_error_t srs_lb_shm_sizes_from_limits(srs_lb_shm_sizes_t *out)
+{
+    const srs_lb_limits_t *l = srs_lb_limits();
+    const size_t max = (size_t)1 << 30;
+    if (l->max_origins > max || l->max_streams > max || l->max_sessions > max) {
+        return srs_error_new(ERROR_SYSTEM_LIMIT, "shared tables of more than %zu entries (PROXY_MAX_ORIGINS, "
+                             "PROXY_LB_MAX_STREAMS, PROXY_LB_MAX_SESSIONS)", max);
+    }
+    out->origins = (uint32_t)l->max_origins;
+    out->streams = (uint32_t)l->max_streams;
+    out->sessions = (uint32_t)l->max_sessions;
+    return srs_success;
+}
+
+void srs_lb_shm_sizes(srs_lb_t *lb, srs_lb_memory_sizes_t *out)
+{
+    if (!srs_lb_is_shm(lb)) return;
+    srs_lb_shm_region_t *r = ((lb_shm_t *)lb)->r;
+    out->origins = srs_shm_table_count(r->t[T_ORIGINS]);
+    out->picked = srs_shm_table_count(r->t[T_PICKED]);
+    out->hls_streams = srs_shm_table_count(r->t[T_HLS_STREAMS]);
+    out->hls_sessions = srs_shm_table_count(r->t[T_HLS_SESSIONS]);
+    out->rtc_sessions = srs_shm_table_count(r->t[T_RTC]);
 }

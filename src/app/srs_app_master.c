@@ -124,10 +124,14 @@ srs_error_t srs_master_run(const srs_config_t *cfg, int *worker, int *status)
     srs_error_t err = map_block(n);
     if (err) return err;
     if (!cfg->lb_redis) {
-        srs_lb_shm_sizes_t sizes = {(uint32_t)cfg->shm_origins, (uint32_t)cfg->shm_streams, (uint32_t)cfg->shm_sessions};
+        /* The shared tables have the memory balancer's bounds (srs_lb_limits_t). */
+        srs_lb_limits_t limits = {(size_t)cfg->max_origins, (size_t)cfg->lb_max_streams, (size_t)cfg->lb_max_sessions, cfg->lb_pick_idle};
+        srs_lb_set_limits(&limits);
+        srs_lb_shm_sizes_t sizes;
+        if ((err = srs_lb_shm_sizes_from_limits(&sizes)) != srs_success) return srs_error_wrap(err, "shared region");
         if ((err = srs_lb_shm_region_new(&sizes, &lb_region)) != srs_success) return srs_error_wrap(err, "shared region");
-        srs_log_info("master: shared load balancer region of %zu bytes (origins %d, streams %d, sessions %d)",
-                     srs_lb_shm_region_bytes(lb_region), cfg->shm_origins, cfg->shm_streams, cfg->shm_sessions);
+        srs_log_info("master: shared load balancer region of %zu bytes (origins %u, picks %u, sessions %u per table)",
+                     srs_lb_shm_region_bytes(lb_region), sizes.origins, sizes.streams, sizes.sessions);
     }
 
     /* Signals are taken synchronously (sigtimedwait): no handler runs in the master. */

@@ -57,23 +57,23 @@ static void put_pick(void *ctx, const char *origin_id, uint64_t picks)
 
 typedef struct {
     const char *table[8];
-    uint64_t v[3][8];
+    uint64_t capacity[8];
     int n;
 } shm_rows_t;
 
 static void put_shm_table(void *ctx, const char *table, uint32_t entries, uint32_t capacity, uint64_t evictions)
 {
+    SRS_UNUSED(entries);
+    SRS_UNUSED(evictions);
     shm_rows_t *r = (shm_rows_t *)ctx;
     if (r->n == 8) return;
     r->table[r->n] = table;
-    r->v[0][r->n] = entries;
-    r->v[1][r->n] = capacity;
-    r->v[2][r->n] = evictions;
+    r->capacity[r->n] = capacity;
     r->n++;
 }
 
-/* PROXY_WORKERS > 1: the master's counters and the shared tables (every sample of a worker also
- * carries worker="<index>"). */
+/* PROXY_WORKERS > 1: the master's counters and the shared tables' capacities (every sample of a
+ * worker also carries worker="<index>"); their entries are srs_proxy_lb_entries. */
 static void render_workers(srs_proxy_t *p, srs_strbuf_t *out)
 {
     srs_master_render_metrics(out);
@@ -81,17 +81,11 @@ static void render_workers(srs_proxy_t *p, srs_strbuf_t *out)
     shm_rows_t r;
     memset(&r, 0, sizeof(r));
     srs_lb_shm_foreach_table(p->lb, put_shm_table, &r);
-    static const char *const names[3] = {"srs_proxy_shm_entries", "srs_proxy_shm_capacity", "srs_proxy_shm_evictions_total"};
-    static const char *const types[3] = {"gauge", "gauge", "counter"};
-    static const char *const helps[3] = {"Entries in each table of the workers' shared region.",
-                                         "Capacity of each table of the shared region (PROXY_SHM_*).",
-                                         "Entries evicted (least recently used) from a full shared table."};
-    for (int k = 0; k < 3; k++) {
-        srs_prom_family(out, names[k], types[k], helps[k]);
-        for (int i = 0; i < r.n; i++) {
-            const char *labels[] = {"table", r.table[i]};
-            srs_prom_sample_u64(out, names[k], labels, 1, r.v[k][i]);
-        }
+    srs_prom_family(out, "srs_proxy_shm_capacity", "gauge",
+                    "Capacity of each table of the shared region (PROXY_MAX_ORIGINS, PROXY_LB_MAX_STREAMS, PROXY_LB_MAX_SESSIONS).");
+    for (int i = 0; i < r.n; i++) {
+        const char *labels[] = {"table", r.table[i]};
+        srs_prom_sample_u64(out, "srs_proxy_shm_capacity", labels, 1, r.capacity[i]);
     }
 }
 
@@ -267,6 +261,7 @@ static void render_lb_bounds(srs_proxy_t *p, srs_strbuf_t *out)
     srs_lb_memory_sizes_t m, r;
     srs_lb_memory_sizes(p->lb, &m);
     srs_lb_redis_sizes(p->lb, &r);
+    srs_lb_shm_sizes(p->lb, &m); /* workers: the shared tables, the same for every worker */
     struct { const char *table; size_t n; } tables[] = {
         {"picked", m.picked + r.picked}, {"hls_streams", m.hls_streams + r.hls_streams},
         {"hls_sessions", m.hls_sessions + r.hls_sessions}, {"rtc_sessions", m.rtc_sessions + r.rtc_sessions},

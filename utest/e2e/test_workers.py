@@ -89,7 +89,7 @@ def test_heartbeat_to_one_worker_is_known_to_all(workers):
             assert status == 200 and body["code"] == 0, body
         for text in metrics_by_worker(p, workers).values():
             assert sample(text, "srs_proxy_origins") == 4, text
-            assert sample(text, "srs_proxy_shm_entries", 'table="origins",') == 4
+            assert sample(text, "srs_proxy_lb_entries", 'table="origins",') == 4
         for _ in range(30):
             status, body = http_json(p.port("SYSTEM_API"), "GET", "/api/v1/origins")
             assert status == 200 and len(body["origins"]) == 4, body
