@@ -359,7 +359,7 @@ TEST(AppLbShmTest, WorkersShareOriginsPicksAndSessions)
     EXPECT_STREQ(child_pick, here.server_id);
 
     // Taken by the child: this worker sees it, and cannot remove the child's entry.
-    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b"));
+    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b", NULL));
     HELPER_EXPECT_SUCCESS(lb->vt->remove_rtc(lb, "a:b"));
     char stream[64];
     HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a:b", stream, sizeof(stream), NULL, 0));
@@ -457,6 +457,65 @@ TEST(AppLbShmTest, SameBoundsAsTheMemoryBalancer)
     srs_lb_shm_region_free(region);
     srs_lb_limits_t defaults = {0, 0, 0, 0};
     srs_lb_set_limits(&defaults);
+}
+
+// WHIP/WHEP DELETE on any worker: the directory finds a session by its Location token (whole
+// token compared; a forged one with the right first half fails), marks it deleted, after which no
+// worker adopts it and its holder sees it taken.
+TEST(AppLbShmTest, DeleteThroughAnotherWorker)
+{
+    srs_lb_shm_sizes_t sizes = {16, 64, 64};
+    srs_lb_shm_region_t *region = NULL;
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_region_new(&sizes, &region));
+    srs_lb_t *lb = srs_lb_shm_new(region, 30 * SRS_UTIME_SECONDS, fake_clock);
+    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "/live/s", "a:b", "pwd"));
+    srs_lb_shm_rtc_delete_t d;
+    memset(&d, 0, sizeof(d));
+    const char *token = "0123456789abcdef0123456789abcdef";
+    snprintf(d.token, sizeof(d.token), "%s", token);
+    snprintf(d.origin_ip, sizeof(d.origin_ip), "127.0.0.9");
+    d.origin_api_port = 1985;
+    snprintf(d.origin_location, sizeof(d.origin_location), "/rtc/v1/whep/?action=delete&token=x");
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_rtc_set_delete(lb, "a:b", &d));
+    // Not a token, a forged one (same look-up half), or another session's name: nothing.
+    srs_lb_shm_rtc_delete_t out;
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, "0123", NULL, &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, "0123456789abcdefffffffffffffffff", NULL, &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, token, "x:y", &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_mark_deleted(lb, "a:b", "0123456789abcdefffffffffffffffff"));
+    ASSERT_TRUE(srs_lb_shm_rtc_find_delete(lb, token, "a:b", &out));
+    EXPECT_STREQ("a:b", out.ufrag);
+    EXPECT_STREQ("127.0.0.9", out.origin_ip);
+    EXPECT_EQ(1985, out.origin_api_port);
+    EXPECT_STREQ("/rtc/v1/whep/?action=delete&token=x", out.origin_location);
+    ASSERT_TRUE(srs_lb_shm_rtc_find_delete_by_ufrag(lb, "a:b", &out));
+    EXPECT_STREQ(token, out.token);
+
+    // Held by this worker: not taken. Another worker (a child) marks it deleted.
+    bool deleted = true;
+    EXPECT_FALSE(srs_lb_shm_rtc_taken(lb, "a:b", &deleted));
+    EXPECT_FALSE(deleted);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        srs_lb_t *mine = srs_lb_shm_new(region, 30 * SRS_UTIME_SECONDS, fake_clock);
+        _exit(srs_lb_shm_rtc_mark_deleted(mine, "a:b", token) ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    EXPECT_EQ(0, status);
+    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b", &deleted));
+    EXPECT_TRUE(deleted);
+    // Nobody adopts it, claims it back, or deletes it twice.
+    char stream[64];
+    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "a:b", stream, sizeof(stream), NULL, 0), ERROR_SESSION_NOT_FOUND);
+    srs_lb_shm_claim_rtc(lb, "a:b");
+    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b", &deleted));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, token, NULL, &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete_by_ufrag(lb, "a:b", &out));
+
+    lb->vt->free(lb);
+    srs_lb_shm_region_free(region);
 }
 
 TEST(AppMasterTest, RestartBackoff)

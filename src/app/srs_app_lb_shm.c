@@ -17,8 +17,14 @@
 #define LB_UFRAG_SIZE 128
 #define LB_PWD_SIZE 256
 
-enum { T_ORIGINS, T_PICKED, T_HLS_STREAMS, T_HLS_SESSIONS, T_RTC, T_COUNT };
-static const char *table_names[T_COUNT] = {"origins", "picked", "hls_streams", "hls_sessions", "rtc_sessions"};
+#define LB_TOKEN_SIZE 33
+#define LB_SELECTOR_LEN 16
+#define LB_LOCATION_SIZE 512
+#define LB_OWNER_DELETED (-1)
+
+enum { T_ORIGINS, T_PICKED, T_HLS_STREAMS, T_HLS_SESSIONS, T_RTC, T_RTC_TOKENS, T_COUNT };
+static const char *table_names[T_COUNT] = {"origins", "picked", "hls_streams", "hls_sessions", "rtc_sessions",
+                                           "rtc_tokens"};
 
 typedef struct {
     srs_origin_t origin;
@@ -38,10 +44,23 @@ typedef struct {
     char full_url[LB_FULL_URL_SIZE];
 } hls_session_value_t;
 
+/* A WebRTC session: what adoption needs (stream, ICE password) and what a DELETE on any worker
+ * needs (the Location token, the origin's API address and its own Location). Owner: the pid of
+ * the worker holding it, or LB_OWNER_DELETED once a DELETE went through another worker. */
 typedef struct {
     char stream_url[LB_URL_SIZE];
     char pwd[LB_PWD_SIZE];
+    char token[LB_TOKEN_SIZE];
+    char origin_ip[64];
+    int32_t origin_api_port;
+    char origin_location[LB_LOCATION_SIZE];
 } rtc_value_t;
+
+/* The token's first LB_SELECTOR_LEN characters → the session's ufrag: the look-up of a DELETE;
+ * the whole token is then compared in constant time with the session's. */
+typedef struct {
+    char ufrag[LB_UFRAG_SIZE];
+} rtc_token_value_t;
 
 struct srs_lb_shm_region_s {
     void *base;
@@ -62,10 +81,11 @@ typedef struct {
 srs_error_t srs_lb_shm_region_new(const srs_lb_shm_sizes_t *sizes, srs_lb_shm_region_t **out)
 {
     /* The memory balancer's bounds: HLS streams are a session table there too. */
-    uint32_t caps[T_COUNT] = {sizes->origins, sizes->streams, sizes->sessions, sizes->sessions, sizes->sessions};
-    uint32_t keys[T_COUNT] = {LB_ID_SIZE, LB_URL_SIZE, LB_URL_SIZE, LB_SPBHID_SIZE, LB_UFRAG_SIZE};
+    uint32_t caps[T_COUNT] = {sizes->origins, sizes->streams, sizes->sessions, sizes->sessions, sizes->sessions,
+                              sizes->sessions};
+    uint32_t keys[T_COUNT] = {LB_ID_SIZE, LB_URL_SIZE, LB_URL_SIZE, LB_SPBHID_SIZE, LB_UFRAG_SIZE, LB_SELECTOR_LEN + 1};
     uint32_t values[T_COUNT] = {sizeof(origin_value_t), sizeof(picked_value_t), sizeof(hls_stream_value_t),
-                                sizeof(hls_session_value_t), sizeof(rtc_value_t)};
+                                sizeof(hls_session_value_t), sizeof(rtc_value_t), sizeof(rtc_token_value_t)};
     size_t offs[T_COUNT], total = 0;
     for (int i = 0; i < T_COUNT; i++) {
         offs[i] = total;
@@ -377,10 +397,13 @@ static srs_error_t shm_load_rtc_by_ufrag(srs_lb_t *lb, const char *ufrag, char *
 {
     lb_shm_t *self = (lb_shm_t *)lb;
     rtc_value_t v;
+    srs_shm_meta_t meta;
     srs_shm_table_t *t = self->r->t[T_RTC];
     srs_shm_table_lock(t);
-    bool found = strlen(ufrag) < LB_UFRAG_SIZE && srs_shm_table_get(t, ufrag, &v, NULL, shm_now(self), SRS_LB_RTC_ALIVE, true);
+    bool found = strlen(ufrag) < LB_UFRAG_SIZE && srs_shm_table_get(t, ufrag, &v, &meta, shm_now(self), SRS_LB_RTC_ALIVE, true);
     srs_shm_table_unlock(t);
+    /* Deleted through another worker: nobody adopts it. */
+    if (found && meta.owner == LB_OWNER_DELETED) found = false;
     if (!found) return srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC streaming for ufrag %s", ufrag);
     srs_error_t err = pwd ? srs_lb_copy_out(pwd, pwd_size, v.pwd) : srs_success;
     if (err) return err;
@@ -438,6 +461,9 @@ static void shm_sweep(srs_lb_t *lb)
     srs_shm_table_lock(r->t[T_RTC]);
     srs_shm_table_sweep(r->t[T_RTC], now, SRS_LB_RTC_ALIVE);
     srs_shm_table_unlock(r->t[T_RTC]);
+    srs_shm_table_lock(r->t[T_RTC_TOKENS]);
+    srs_shm_table_sweep(r->t[T_RTC_TOKENS], now, SRS_LB_RTC_ALIVE);
+    srs_shm_table_unlock(r->t[T_RTC_TOKENS]);
 
     /* A TTL of centuries must not overflow into "forget everything". */
     forget_ctx_t c = {now, self->ttl > INT64_MAX / SRS_LB_ORIGIN_FORGET_TTLS ? INT64_MAX : SRS_LB_ORIGIN_FORGET_TTLS * self->ttl,
@@ -530,20 +556,158 @@ void srs_lb_shm_claim_rtc(srs_lb_t *lb, const char *ufrag)
 {
     if (!srs_lb_is_shm(lb) || strlen(ufrag) >= LB_UFRAG_SIZE) return;
     srs_shm_table_t *t = ((lb_shm_t *)lb)->r->t[T_RTC];
+    srs_shm_meta_t meta;
     srs_shm_table_lock(t);
-    srs_shm_table_set_owner(t, ufrag, (int32_t)getpid());
+    if (srs_shm_table_get(t, ufrag, NULL, &meta, 0, 0, false) && meta.owner != LB_OWNER_DELETED) {
+        srs_shm_table_set_owner(t, ufrag, (int32_t)getpid());
+    }
     srs_shm_table_unlock(t);
 }
 
-bool srs_lb_shm_rtc_taken(srs_lb_t *lb, const char *ufrag)
+/* The token's look-up part, or false when it is not a token. */
+static bool token_selector(const char *token, char *sel)
 {
+    if (!token || strlen(token) != LB_TOKEN_SIZE - 1) return false;
+    memcpy(sel, token, LB_SELECTOR_LEN);
+    sel[LB_SELECTOR_LEN] = 0;
+    return true;
+}
+
+/* The session's directory entry (and its token's) stay alive while its owner holds it: the
+ * owner's sweeper asks every half second and refreshes them here. */
+bool srs_lb_shm_rtc_taken(srs_lb_t *lb, const char *ufrag, bool *deleted)
+{
+    if (deleted) *deleted = false;
     if (!srs_lb_is_shm(lb) || strlen(ufrag) >= LB_UFRAG_SIZE) return false;
-    srs_shm_table_t *t = ((lb_shm_t *)lb)->r->t[T_RTC];
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_shm_table_t *t = self->r->t[T_RTC], *tt = self->r->t[T_RTC_TOKENS];
+    int32_t me = (int32_t)getpid();
+    int64_t now = shm_now(self);
+    srs_shm_meta_t meta;
+    char sel[LB_SELECTOR_LEN + 1];
+    srs_shm_table_lock(t);
+    srs_shm_table_lock(tt);
+    bool found = srs_shm_table_get(t, ufrag, NULL, &meta, 0, 0, false);
+    if (found && (meta.owner == me || !meta.owner)) {
+        const rtc_value_t *v = (const rtc_value_t *)srs_shm_table_ref(t, ufrag);
+        srs_shm_table_get(t, ufrag, NULL, NULL, now, 0, true);
+        if (v && token_selector(v->token, sel)) srs_shm_table_get(tt, sel, NULL, NULL, now, 0, true);
+    }
+    srs_shm_table_unlock(tt);
+    srs_shm_table_unlock(t);
+    if (deleted) *deleted = found && meta.owner == LB_OWNER_DELETED;
+    return found && meta.owner && meta.owner != me;
+}
+
+srs_error_t srs_lb_shm_rtc_set_delete(srs_lb_t *lb, const char *ufrag, const srs_lb_shm_rtc_delete_t *d)
+{
+    if (!srs_lb_is_shm(lb)) return srs_success;
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_error_t err;
+    char sel[LB_SELECTOR_LEN + 1];
+    if ((err = fit("ufrag", ufrag, LB_UFRAG_SIZE)) != srs_success) return err;
+    if ((err = fit("origin Location", d->origin_location, LB_LOCATION_SIZE)) != srs_success) return err;
+    if ((err = fit("origin address", d->origin_ip, sizeof(((rtc_value_t *)0)->origin_ip))) != srs_success) return err;
+    if (!token_selector(d->token, sel)) return srs_error_new(ERROR_SYSTEM_LIMIT, "not a session token");
+    srs_shm_table_t *t = self->r->t[T_RTC], *tt = self->r->t[T_RTC_TOKENS];
+    int64_t now = shm_now(self);
+    rtc_value_t v;
+    srs_shm_meta_t meta;
+    rtc_token_value_t tv;
+    memset(&tv, 0, sizeof(tv));
+    snprintf(tv.ufrag, sizeof(tv.ufrag), "%s", ufrag);
+    srs_shm_table_lock(t);
+    srs_shm_table_lock(tt);
+    if (!srs_shm_table_get(t, ufrag, &v, &meta, now, SRS_LB_RTC_ALIVE, false)) {
+        err = srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session %s in the shared directory", ufrag);
+    } else {
+        snprintf(v.token, sizeof(v.token), "%s", d->token);
+        snprintf(v.origin_ip, sizeof(v.origin_ip), "%s", d->origin_ip);
+        v.origin_api_port = d->origin_api_port;
+        snprintf(v.origin_location, sizeof(v.origin_location), "%s", d->origin_location);
+        err = srs_shm_table_put(t, ufrag, &v, meta.owner, now);
+        if (!err) err = put_counted(tt, sel, &tv, 0, now, &srs_lb_stats()->evicted_sessions);
+    }
+    srs_shm_table_unlock(tt);
+    srs_shm_table_unlock(t);
+    return err;
+}
+
+static bool same_token(const char *a, const char *b)
+{
+    unsigned char diff = 0;
+    for (size_t i = 0; i < LB_TOKEN_SIZE - 1; i++) diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0 && !b[LB_TOKEN_SIZE - 1];
+}
+
+static void delete_out(const char *ufrag, const rtc_value_t *v, srs_lb_shm_rtc_delete_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->ufrag, sizeof(out->ufrag), "%s", ufrag);
+    snprintf(out->token, sizeof(out->token), "%s", v->token);
+    snprintf(out->origin_ip, sizeof(out->origin_ip), "%s", v->origin_ip);
+    out->origin_api_port = v->origin_api_port;
+    snprintf(out->origin_location, sizeof(out->origin_location), "%s", v->origin_location);
+}
+
+bool srs_lb_shm_rtc_find_delete(srs_lb_t *lb, const char *token, const char *session, srs_lb_shm_rtc_delete_t *out)
+{
+    char sel[LB_SELECTOR_LEN + 1];
+    if (!srs_lb_is_shm(lb) || !token_selector(token, sel)) return false;
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_shm_table_t *t = self->r->t[T_RTC], *tt = self->r->t[T_RTC_TOKENS];
+    int64_t now = shm_now(self);
+    rtc_token_value_t tv;
+    rtc_value_t v;
     srs_shm_meta_t meta;
     srs_shm_table_lock(t);
-    bool found = srs_shm_table_get(t, ufrag, NULL, &meta, 0, 0, false);
+    srs_shm_table_lock(tt);
+    bool found = srs_shm_table_get(tt, sel, &tv, NULL, now, SRS_LB_RTC_ALIVE, false) &&
+                 srs_shm_table_get(t, tv.ufrag, &v, &meta, now, SRS_LB_RTC_ALIVE, false) &&
+                 meta.owner != LB_OWNER_DELETED;
+    srs_shm_table_unlock(tt);
     srs_shm_table_unlock(t);
-    return found && meta.owner && meta.owner != (int32_t)getpid();
+    /* The whole token, in constant time; a ?session= given must name this session. */
+    if (!found || !same_token(token, v.token)) return false;
+    if (session && session[0] && strcmp(session, tv.ufrag)) return false;
+    delete_out(tv.ufrag, &v, out);
+    return true;
+}
+
+bool srs_lb_shm_rtc_find_delete_by_ufrag(srs_lb_t *lb, const char *ufrag, srs_lb_shm_rtc_delete_t *out)
+{
+    if (!srs_lb_is_shm(lb) || strlen(ufrag) >= LB_UFRAG_SIZE) return false;
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_shm_table_t *t = self->r->t[T_RTC];
+    rtc_value_t v;
+    srs_shm_meta_t meta;
+    srs_shm_table_lock(t);
+    bool found = srs_shm_table_get(t, ufrag, &v, &meta, shm_now(self), SRS_LB_RTC_ALIVE, false) &&
+                 meta.owner != LB_OWNER_DELETED;
+    srs_shm_table_unlock(t);
+    if (!found) return false;
+    delete_out(ufrag, &v, out);
+    return true;
+}
+
+bool srs_lb_shm_rtc_mark_deleted(srs_lb_t *lb, const char *ufrag, const char *token)
+{
+    if (!srs_lb_is_shm(lb) || strlen(ufrag) >= LB_UFRAG_SIZE) return false;
+    lb_shm_t *self = (lb_shm_t *)lb;
+    srs_shm_table_t *t = self->r->t[T_RTC], *tt = self->r->t[T_RTC_TOKENS];
+    char sel[LB_SELECTOR_LEN + 1];
+    srs_shm_table_lock(t);
+    srs_shm_table_lock(tt);
+    const rtc_value_t *v = (const rtc_value_t *)srs_shm_table_ref(t, ufrag);
+    /* The same session only: a new offer with these ufrags has another token. */
+    bool same = v && token && (token[0] ? strlen(token) == LB_TOKEN_SIZE - 1 && same_token(token, v->token) : !v->token[0]);
+    if (same) {
+        srs_shm_table_set_owner(t, ufrag, LB_OWNER_DELETED);
+        if (token[0] && token_selector(token, sel)) srs_shm_table_remove(tt, sel, 0);
+    }
+    srs_shm_table_unlock(tt);
+    srs_shm_table_unlock(t);
+    return same;
 }
 
 void srs_lb_shm_foreach_table(srs_lb_t *lb, void (*fn)(void *ctx, const char *table, uint32_t entries, uint32_t capacity,

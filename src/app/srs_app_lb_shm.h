@@ -43,8 +43,30 @@ srs_lb_t *srs_lb_shm_new(srs_lb_shm_region_t *r, srs_utime_t origin_ttl, srs_lb_
  * sweeper then sees it taken and forgets its copy; remove_rtc only removes one's own entry.
  * All are no-ops (false) for any other balancer. */
 void srs_lb_shm_claim_rtc(srs_lb_t *lb, const char *ufrag);
-bool srs_lb_shm_rtc_taken(srs_lb_t *lb, const char *ufrag);
+/* True when another worker took it, or a DELETE went through another worker: the caller (the
+ * holder's sweeper, every half second) ends its copy. Otherwise refreshes the entry (and its
+ * token's), so the directory lives as long as the session. *deleted (may be NULL): it was a DELETE. */
+bool srs_lb_shm_rtc_taken(srs_lb_t *lb, const char *ufrag, bool *deleted);
 bool srs_lb_is_shm(const srs_lb_t *lb);
+
+/* WHIP/WHEP DELETE on any worker: what it needs of a session, in the shared directory. */
+typedef struct {
+    char ufrag[128];
+    char token[33];                /* srs_random_token() of the session's Location */
+    char origin_ip[64];
+    int origin_api_port;
+    char origin_location[512];     /* the origin's own Location ("" when none) */
+} srs_lb_shm_rtc_delete_t;
+/* After store_rtc: the token, origin API address and origin Location of the session (ufrag unused). */
+srs_error_t srs_lb_shm_rtc_set_delete(srs_lb_t *lb, const char *ufrag, const srs_lb_shm_rtc_delete_t *d);
+/* The live session whose token is token (compared in constant time; looked up by its first 16
+ * characters); session, when not empty, must be its ufrag. Copies what a DELETE needs. */
+bool srs_lb_shm_rtc_find_delete(srs_lb_t *lb, const char *token, const char *session, srs_lb_shm_rtc_delete_t *out);
+/* The same by ufrag (the system API, which has its own authentication). */
+bool srs_lb_shm_rtc_find_delete_by_ufrag(srs_lb_t *lb, const char *ufrag, srs_lb_shm_rtc_delete_t *out);
+/* Marks the session (when its token is still token) deleted: no worker adopts it any more and its
+ * holder's sweeper ends its copy; the entry expires as any other. True when marked. */
+bool srs_lb_shm_rtc_mark_deleted(srs_lb_t *lb, const char *ufrag, const char *token);
 
 /* Each table's entries, capacity and evictions (for /metrics); nothing for another balancer. */
 void srs_lb_shm_foreach_table(srs_lb_t *lb, void (*fn)(void *ctx, const char *table, uint32_t entries, uint32_t capacity,

@@ -248,3 +248,73 @@ def test_invalid_workers_refused():
     p = Proxy({"PROXY_WORKERS": "many"}, wait=False)
     assert p.proc.wait(10) != 0
     assert "PROXY_WORKERS" in p.output()
+
+
+def whep_offer(p):
+    from rtc_peers import make_offer
+    ufrag = "c%s" % os.urandom(3).hex()
+    status, headers, body = http_request(p.port("HTTP_API"), "POST", "/rtc/v1/whep/?app=live&stream=livestream",
+                                         make_offer(ufrag), {"Content-Type": "application/sdp"})
+    assert status == 201, body
+    return headers["location"]
+
+
+def rtc_sessions_by_worker(p, workers):
+    return {w: sample(t, "srs_proxy_rtc_sessions") for w, t in metrics_by_worker(p, workers).items()}
+
+
+def test_whep_delete_on_any_worker_ends_the_session_everywhere():
+    """WHEP sessions signalled on whichever worker took each offer, then DELETEd each through a
+    fresh connection (so some land on another worker than the session's): every DELETE is 200,
+    the origin gets each one at its own Location, and no worker keeps any session. A DELETE with a
+    wrong token is 404 on every worker; the system API's DELETE works from any worker too."""
+    from rtc_peers import FakeRtcOrigin
+    origin = FakeRtcOrigin()
+    p = start_proxy(2, {"PROXY_RTC_MAX_SESSIONS_PER_IP": "0"})
+    try:
+        origin.register(p)
+        n = 12
+        locations = [whep_offer(p) for _ in range(n)]
+        assert sum(rtc_sessions_by_worker(p, 2).values()) == n
+        # An attacker with a session's Location but another token: 404 whichever worker answers.
+        for loc in locations[:4]:
+            forged = re.sub(r"proxy_token=[0-9a-f]{32}", "proxy_token=" + "0" * 32, loc)
+            for _ in range(4):
+                status, _, _ = http_request(p.port("HTTP_API"), "DELETE", forged)
+                assert status == 404
+            half = re.sub(r"(proxy_token=[0-9a-f]{16})[0-9a-f]{16}", r"\g<1>" + "f" * 16, loc)
+            status, _, _ = http_request(p.port("HTTP_API"), "DELETE", half)
+            assert status == 404
+        for loc in locations[:-1]:
+            status, _, _ = http_request(p.port("HTTP_API"), "DELETE", loc)
+            assert status == 200, loc
+        # The last one through the system API (by ufrag), also from whichever worker answers,
+        # once the holders' sweepers (every 0.5 s) ended the others.
+        deadline = time.time() + 5
+        while time.time() < deadline and sum(rtc_sessions_by_worker(p, 2).values()) != 1:
+            time.sleep(0.1)
+        assert sum(rtc_sessions_by_worker(p, 2).values()) == 1
+        deadline = time.time() + 5
+        ufrag = None
+        while time.time() < deadline and not ufrag:
+            status, body = http_json(p.port("SYSTEM_API"), "GET", "/api/v1/sessions")
+            ufrag = body["sessions"][0]["ufrag"] if status == 200 and body["sessions"] else None
+        assert ufrag
+        status, _ = http_json(p.port("SYSTEM_API"), "DELETE", "/api/v1/sessions?ufrag=%s" % ufrag)
+        assert status == 200
+        deadline = time.time() + 5
+        while time.time() < deadline and sum(rtc_sessions_by_worker(p, 2).values()):
+            time.sleep(0.1)
+        assert sum(rtc_sessions_by_worker(p, 2).values()) == 0, p.output()[-3000:]
+        # Each DELETE reached the origin once, and some went through another worker.
+        assert len(origin.deletes) == n, origin.deletes
+        out = p.output()
+        assert "held by another worker: marked to end" in out, out[-3000:]
+        assert "reason=deleted through another worker" in out, out[-3000:]
+        # Deleted sessions are not adopted any more: a second DELETE of each is 404 everywhere.
+        for loc in locations[:3]:
+            status, _, _ = http_request(p.port("HTTP_API"), "DELETE", loc)
+            assert status == 404
+    finally:
+        origin.close()
+        stop_clean(p)
