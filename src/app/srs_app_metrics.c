@@ -244,13 +244,22 @@ static void render_srt(srs_proxy_t *p, srs_strbuf_t *out)
         {"unknown_socket", s->drop_unknown_socket}, {"session_limit", s->drop_session_limit},
         {"send_to_origin", s->drop_send_to_origin}, {"send_to_client", s->drop_send_to_client},
         {"ip_session_limit", s->drop_ip_session_limit}, {"ip_handshake_limit", s->drop_ip_handshake_limit},
-        {"foreign_address", s->drop_foreign_address},
+        {"foreign_address", s->drop_foreign_address}, {"worker_relay", s->drop_worker_relay},
     };
     srs_prom_family(out, "srs_proxy_srt_dropped_packets_total", "counter", "UDP datagrams the SRT relay dropped, by reason.");
     for (size_t i = 0; i < SRS_ARRAY_SIZE(drops); i++) {
         const char *labels[] = {"reason", drops[i].reason};
         srs_prom_sample_u64(out, "srs_proxy_srt_dropped_packets_total", labels, 1, drops[i].n);
     }
+    /* PROXY_WORKERS > 1: datagrams for another worker's session, handed over or taken in. */
+    const char *relay_out[] = {"direction", "out"}, *relay_in[] = {"direction", "in"};
+    srs_prom_family(out, "srs_proxy_srt_worker_relayed_packets_total", "counter",
+                    "SRT datagrams relayed between workers: out, to the worker holding the session; in, from another worker.");
+    srs_prom_sample_u64(out, "srs_proxy_srt_worker_relayed_packets_total", relay_out, 1, s->worker_relayed_out);
+    srs_prom_sample_u64(out, "srs_proxy_srt_worker_relayed_packets_total", relay_in, 1, s->worker_relayed_in);
+    srs_prom_family(out, "srs_proxy_srt_worker_directory_misses_total", "counter",
+                    "SRT sessions left out of the workers' directory (full, or their origin socket id is another worker's).");
+    srs_prom_sample_u64(out, "srs_proxy_srt_worker_directory_misses_total", NULL, 0, s->worker_directory_full);
 }
 
 /* The load balancer's bounds (issue 15/21): table sizes of either balancer, what the bounds

@@ -318,3 +318,85 @@ def test_whep_delete_on_any_worker_ends_the_session_everywhere():
     finally:
         origin.close()
         stop_clean(p)
+
+
+def srt_sessions_by_worker(p, workers):
+    return {w: sample(t, "srs_proxy_srt_sessions") for w, t in metrics_by_worker(p, workers).items()}
+
+
+def worker_pid(p, index, workers):
+    """The pid of worker `index`, from the master's children and the workers' own logs."""
+    for m in re.finditer(r"master: worker (\d+) started, pid (\d+)", p.output()):
+        if int(m.group(1)) == index and int(m.group(2)) in children(p.proc.pid):
+            return int(m.group(2))
+    return None
+
+
+def test_srt_publisher_and_player_survive_another_worker_killed(tmp_path):
+    """SRT with 3 workers: a publisher and a player (ffmpeg, libsrt) through the proxy; a worker
+    that holds neither session is SIGKILLed and restarted. The kernel spreads the UDP flows again
+    when the listener group changes, so a caller's datagrams can land on a worker that does not
+    hold its session: that worker hands them to the holder (the shared SRT directory and the
+    workers' AF_UNIX sockets), which answers from the same port. The player plays to the end."""
+    from test_srt import SrtOrigin, check_played, publish, srt_url
+    p = start_proxy(3)
+    origin = SrtOrigin(p, "vid-srt-workers")
+    pub = publish(srt_url(p, "#!::r=live/livestream,m=publish"), 40)
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline and sum(v or 0 for v in srt_sessions_by_worker(p, 3).values()) < 1:
+            time.sleep(0.2)
+        out = str(tmp_path / "play.ts")
+        result = {}
+
+        def play():
+            t0 = time.time()
+            result["r"] = subprocess.run(["ffmpeg", "-v", "error", "-y", "-i",
+                                          srt_url(p, "#!::r=live/livestream,m=request"), "-t", "14", "-c", "copy",
+                                          "-f", "mpegts", out], capture_output=True, text=True, timeout=60)
+            result["took"] = time.time() - t0
+        player = threading.Thread(target=play)
+        player.start()
+        deadline = time.time() + 10
+        while time.time() < deadline and sum(v or 0 for v in srt_sessions_by_worker(p, 3).values()) < 2:
+            time.sleep(0.2)
+        held = srt_sessions_by_worker(p, 3)
+        assert sum(held.values()) == 2, held
+        idle = [w for w, n in held.items() if not n][0]
+
+        def relayed(direction):
+            return sum(sample(t, "srs_proxy_srt_worker_relayed_packets_total", 'direction="%s",' % direction) or 0
+                       for t in metrics_by_worker(p, 3).values())
+        # Whether a flow moves depends on where the kernel puts the new socket in the group: kill
+        # the idle worker again (at most 3 times) until some datagrams took the relay.
+        time.sleep(2)
+        kills = 0
+        while kills < 3:
+            victim = worker_pid(p, idle, 3)
+            assert victim, p.output()[-3000:]
+            os.kill(victim, signal.SIGKILL)
+            kills += 1
+            deadline = time.time() + 2
+            while time.time() < deadline and (len(children(p.proc.pid)) < 3 or victim in children(p.proc.pid)):
+                time.sleep(0.05)
+            assert len(children(p.proc.pid)) == 3 and victim not in children(p.proc.pid)
+            time.sleep(1.5)
+            if relayed("in") > 0:
+                break
+        player.join(70)
+        r = result["r"]
+        assert r.returncode == 0, r.stderr
+        check_played(out)
+        assert result["took"] < 30, result
+        # The publisher's session went on all along, on the same worker.
+        texts = metrics_by_worker(p, 3)
+        assert pub.poll() is None, pub.stderr.read().decode()
+        assert texts
+        # Datagrams took the relay between living workers, and the sessions went on.
+        assert relayed("in") > 0 and relayed("in") <= relayed("out"), (kills, p.output()[-3000:])
+        assert "reason=idle timeout" not in p.output()
+    finally:
+        pub.kill()
+        pub.wait()
+        origin.stop()
+        stop_clean(p)
