@@ -400,3 +400,45 @@ def test_srt_publisher_and_player_survive_another_worker_killed(tmp_path):
         pub.wait()
         origin.stop()
         stop_clean(p)
+
+
+def test_aiortc_player_resumes_after_its_worker_is_killed():
+    """An aiortc player through two workers; the worker holding its session is SIGKILLed. The
+    player's next consent check reaches a living worker, which adopts the session from the shared
+    directory (no new offer): video keeps coming until the end, and the DELETE at the end (on
+    whichever worker takes it) is 200."""
+    if subprocess.run(["/usr/bin/python3", "-c", "import aiortc"], capture_output=True).returncode:
+        pytest.skip("python3-aiortc is not installed")
+    import json
+    p = start_proxy(2)
+    o = RtcOrigin(p)
+    try:
+        script = os.path.join(os.path.dirname(__file__), "aiortc_whep.py")
+        player = subprocess.Popen(["/usr/bin/python3", script, proxy_whep_url(p, scheme="http"), "24"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 10
+        holder = None
+        while time.time() < deadline and holder is None:
+            held = {w: n for w, n in rtc_sessions_by_worker(p, 2).items() if n}
+            holder = list(held)[0] if len(held) == 1 else None
+            time.sleep(0.3)
+        assert holder is not None, p.output()[-3000:]
+        time.sleep(3)
+        victim = worker_pid(p, holder, 2)
+        assert victim, p.output()[-3000:]
+        os.kill(victim, signal.SIGKILL)
+        killed_at = time.time()
+        out, err = player.communicate(timeout=60)
+        lines = [l for l in out.splitlines() if l.startswith("{")]
+        assert player.returncode == 0 and lines, out + err
+        r = json.loads(lines[-1])
+        assert r["status"] == 201, r
+        # Frames came long after the kill: the session resumed on a living worker.
+        assert r.get("last_video_frames_at", 0) > killed_at + 8, (r, killed_at)
+        assert r["delete_status"] == 200, r
+        log = p.output()
+        assert "found in the load balancer" in log, log[-3000:]
+        assert "died (signal 9(Killed))" in log
+    finally:
+        o.stop_checked()
+        stop_clean(p)
