@@ -422,8 +422,9 @@ TEST(AppLbShmTest, SameBoundsAsTheMemoryBalancer)
 
     // a goes silent first, then b: d takes a's slot (the longest silent dead one).
     fake_now += 20 * SRS_UTIME_SECONDS;
-    b.updated_at = fake_now;
+    b.updated_at = c.updated_at = fake_now;
     HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &b));
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &c));
     fake_now += 31 * SRS_UTIME_SECONDS;
     d.updated_at = fake_now;
     HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &d));
@@ -433,6 +434,7 @@ TEST(AppLbShmTest, SameBoundsAsTheMemoryBalancer)
     EXPECT_EQ(3u, known.size());
     EXPECT_EQ(0u, known.count("a"));
     EXPECT_EQ(1u, known.count("b"));
+    EXPECT_EQ(1u, known.count("c"));
     EXPECT_TRUE(known["d"]);
 
     // Sticky picks: capped at PROXY_LB_MAX_STREAMS (evictions counted), idle ones expire.

@@ -83,7 +83,7 @@ srs_error_t srs_lb_shm_region_new(const srs_lb_shm_sizes_t *sizes, srs_lb_shm_re
     /* The memory balancer's bounds: HLS streams are a session table there too. */
     uint32_t caps[T_COUNT] = {sizes->origins, sizes->streams, sizes->sessions, sizes->sessions, sizes->sessions,
                               sizes->sessions};
-    uint32_t keys[T_COUNT] = {LB_ID_SIZE, LB_URL_SIZE, LB_URL_SIZE, LB_SPBHID_SIZE, LB_UFRAG_SIZE, LB_SELECTOR_LEN + 1};
+    uint32_t keys[T_COUNT] = {LB_ID_SIZE, LB_URL_SIZE, LB_URL_SIZE, LB_SPBHID_SIZE, LB_UFRAG_SIZE, 24 /* LB_SELECTOR_LEN + 1, rounded to 8 */};
     uint32_t values[T_COUNT] = {sizeof(origin_value_t), sizeof(picked_value_t), sizeof(hls_stream_value_t),
                                 sizeof(hls_session_value_t), sizeof(rtc_value_t), sizeof(rtc_token_value_t)};
     size_t offs[T_COUNT], total = 0;

@@ -17,9 +17,9 @@ typedef struct {
     uint32_t hash;
     int64_t last_use;
     int32_t owner;
-    uint32_t mark;      /* repair scratch */
-    uint32_t live;      /* linked into a chain (for the eviction sample) */
-    char key[];         /* key_max bytes, then value_size bytes */
+    uint16_t mark;      /* repair scratch */
+    uint16_t live;      /* linked into a chain (for the eviction sample) */
+    char key[];         /* at offset 24: values stay 8-byte aligned (key_max is a multiple of 8) */         /* key_max bytes, then value_size bytes */
 } shm_node_t;
 
 struct srs_shm_table_s {
@@ -109,7 +109,7 @@ static void repair(srs_shm_table_t *t)
     t->free_head = 0;
     for (uint32_t i = t->hw; i-- > 0;) {
         shm_node_t *n = node(t, (int32_t)i);
-        n->live = n->mark;
+        n->live = (uint16_t)(n->mark ? 1 : 0);
         if (n->mark) continue;
         n->next = t->free_head;
         t->free_head = (int32_t)i + 1;
