@@ -148,6 +148,30 @@ TEST(KernelShmTableTest, FullTableEvictsLeastRecentlyUsed)
     EXPECT_TRUE(srs_shm_table_check(t));
 }
 
+// Replacing a key of a full table uses the spare node: no other key is evicted for it.
+TEST(KernelShmTableTest, ReplaceInFullTableEvictsNothing)
+{
+    Region r(4, 16, sizeof(Value));
+    srs_shm_table_t *t = r.t;
+    Value v = value_of("x", 0);
+    srs_shm_table_lock(t);
+    for (int i = 0; i < 4; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        HELPER_EXPECT_SUCCESS(srs_shm_table_put(t, key, &v, 0, 100 + i));
+    }
+    for (int round = 0; round < 20; round++) HELPER_EXPECT_SUCCESS(srs_shm_table_put(t, "k3", &v, 0, 200 + round));
+    EXPECT_EQ(4u, srs_shm_table_count(t));
+    EXPECT_EQ(0u, srs_shm_table_evictions(t));
+    for (int i = 0; i < 4; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "k%d", i);
+        EXPECT_TRUE(srs_shm_table_get(t, key, NULL, NULL, 0, 0, false)) << key;
+    }
+    srs_shm_table_unlock(t);
+    EXPECT_TRUE(srs_shm_table_check(t));
+}
+
 // A holder that dies with the lock: the next locker repairs the table and goes on.
 TEST(KernelShmTableTest, HolderDeathIsRepaired)
 {
@@ -335,7 +359,7 @@ TEST(AppLbShmTest, WorkersShareOriginsPicksAndSessions)
     EXPECT_STREQ(child_pick, here.server_id);
 
     // Taken by the child: this worker sees it, and cannot remove the child's entry.
-    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b"));
+    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b", NULL));
     HELPER_EXPECT_SUCCESS(lb->vt->remove_rtc(lb, "a:b"));
     char stream[64];
     HELPER_EXPECT_SUCCESS(lb->vt->load_rtc_by_ufrag(lb, "a:b", stream, sizeof(stream), NULL, 0));
@@ -362,6 +386,136 @@ TEST(AppLbShmTest, WorkersShareOriginsPicksAndSessions)
 
     close(to_parent[0]);
     close(to_parent[1]);
+    lb->vt->free(lb);
+    srs_lb_shm_region_free(region);
+}
+
+// The shared balancer has the memory balancer's bounds (srs_lb_limits_t): PROXY_MAX_ORIGINS (a new
+// origin takes the longest-silent dead one's slot, else 503; known ones always refresh),
+// PROXY_LB_PICK_IDLE, and evictions counted in srs_lb_stats.
+TEST(AppLbShmTest, SameBoundsAsTheMemoryBalancer)
+{
+    srs_lb_limits_t limits = {3, 4, 50000, 60 * SRS_UTIME_SECONDS};
+    srs_lb_set_limits(&limits);
+    srs_lb_shm_sizes_t sizes;
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_sizes_from_limits(&sizes));
+    EXPECT_EQ(3u, sizes.origins);
+    EXPECT_EQ(4u, sizes.streams);
+    EXPECT_EQ(50000u, sizes.sessions);
+    srs_lb_shm_region_t *region = NULL;
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_region_new(&sizes, &region));
+    srs_lb_t *lb = srs_lb_shm_new(region, 30 * SRS_UTIME_SECONDS, fake_clock);
+    srs_lb_stats_t before = *srs_lb_stats();
+
+    srs_origin_t a = make_origin("a"), b = make_origin("b"), c = make_origin("c"), d = make_origin("d");
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &a));
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &b));
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &c));
+    // Full of live origins: a new one is refused, a known one refreshes.
+    HELPER_EXPECT_FAILED_CODE(lb->vt->update(lb, &d), ERROR_SYSTEM_LIMIT);
+    EXPECT_EQ(before.refused_origins + 1, srs_lb_stats()->refused_origins);
+    for (int i = 0; i < 10; i++) HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &c));
+    srs_lb_memory_sizes_t m;
+    memset(&m, 0, sizeof(m));
+    srs_lb_shm_sizes(lb, &m);
+    EXPECT_EQ(3u, m.origins);
+
+    // a goes silent first, then b: d takes a's slot (the longest silent dead one).
+    fake_now += 20 * SRS_UTIME_SECONDS;
+    b.updated_at = c.updated_at = fake_now;
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &b));
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &c));
+    fake_now += 31 * SRS_UTIME_SECONDS;
+    d.updated_at = fake_now;
+    HELPER_EXPECT_SUCCESS(lb->vt->update(lb, &d));
+    std::map<std::string, bool> known;
+    lb->vt->foreach_origin(lb, [](void *ctx, const srs_origin_t *o, bool alive) {
+        (*(std::map<std::string, bool> *)ctx)[o->server_id] = alive; }, &known);
+    EXPECT_EQ(3u, known.size());
+    EXPECT_EQ(0u, known.count("a"));
+    EXPECT_EQ(1u, known.count("b"));
+    EXPECT_EQ(1u, known.count("c"));
+    EXPECT_TRUE(known["d"]);
+
+    // Sticky picks: capped at PROXY_LB_MAX_STREAMS (evictions counted), idle ones expire.
+    for (int i = 0; i < 6; i++) {
+        char url[32];
+        snprintf(url, sizeof(url), "/live/s%d", i);
+        srs_origin_t o;
+        HELPER_EXPECT_SUCCESS(lb->vt->pick(lb, url, &o));
+        EXPECT_STREQ("d", o.server_id); // the only live one
+    }
+    memset(&m, 0, sizeof(m));
+    srs_lb_shm_sizes(lb, &m);
+    EXPECT_EQ(4u, m.picked);
+    EXPECT_EQ(before.evicted_picks + 2, srs_lb_stats()->evicted_picks);
+    fake_now += 61 * SRS_UTIME_SECONDS;
+    lb->vt->sweep(lb);
+    memset(&m, 0, sizeof(m));
+    srs_lb_shm_sizes(lb, &m);
+    EXPECT_EQ(0u, m.picked);
+
+    lb->vt->free(lb);
+    srs_lb_shm_region_free(region);
+    srs_lb_limits_t defaults = {0, 0, 0, 0};
+    srs_lb_set_limits(&defaults);
+}
+
+// WHIP/WHEP DELETE on any worker: the directory finds a session by its Location token (whole
+// token compared; a forged one with the right first half fails), marks it deleted, after which no
+// worker adopts it and its holder sees it taken.
+TEST(AppLbShmTest, DeleteThroughAnotherWorker)
+{
+    srs_lb_shm_sizes_t sizes = {16, 64, 64};
+    srs_lb_shm_region_t *region = NULL;
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_region_new(&sizes, &region));
+    srs_lb_t *lb = srs_lb_shm_new(region, 30 * SRS_UTIME_SECONDS, fake_clock);
+    HELPER_EXPECT_SUCCESS(lb->vt->store_rtc(lb, "/live/s", "a:b", "pwd"));
+    srs_lb_shm_rtc_delete_t d;
+    memset(&d, 0, sizeof(d));
+    const char *token = "0123456789abcdef0123456789abcdef";
+    snprintf(d.token, sizeof(d.token), "%s", token);
+    snprintf(d.origin_ip, sizeof(d.origin_ip), "127.0.0.9");
+    d.origin_api_port = 1985;
+    snprintf(d.origin_location, sizeof(d.origin_location), "/rtc/v1/whep/?action=delete&token=x");
+    HELPER_EXPECT_SUCCESS(srs_lb_shm_rtc_set_delete(lb, "a:b", &d));
+    // Not a token, a forged one (same look-up half), or another session's name: nothing.
+    srs_lb_shm_rtc_delete_t out;
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, "0123", NULL, &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, "0123456789abcdefffffffffffffffff", NULL, &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, token, "x:y", &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_mark_deleted(lb, "a:b", "0123456789abcdefffffffffffffffff"));
+    ASSERT_TRUE(srs_lb_shm_rtc_find_delete(lb, token, "a:b", &out));
+    EXPECT_STREQ("a:b", out.ufrag);
+    EXPECT_STREQ("127.0.0.9", out.origin_ip);
+    EXPECT_EQ(1985, out.origin_api_port);
+    EXPECT_STREQ("/rtc/v1/whep/?action=delete&token=x", out.origin_location);
+    ASSERT_TRUE(srs_lb_shm_rtc_find_delete_by_ufrag(lb, "a:b", &out));
+    EXPECT_STREQ(token, out.token);
+
+    // Held by this worker: not taken. Another worker (a child) marks it deleted.
+    bool deleted = true;
+    EXPECT_FALSE(srs_lb_shm_rtc_taken(lb, "a:b", &deleted));
+    EXPECT_FALSE(deleted);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        srs_lb_t *mine = srs_lb_shm_new(region, 30 * SRS_UTIME_SECONDS, fake_clock);
+        _exit(srs_lb_shm_rtc_mark_deleted(mine, "a:b", token) ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    EXPECT_EQ(0, status);
+    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b", &deleted));
+    EXPECT_TRUE(deleted);
+    // Nobody adopts it, claims it back, or deletes it twice.
+    char stream[64];
+    HELPER_EXPECT_FAILED_CODE(lb->vt->load_rtc_by_ufrag(lb, "a:b", stream, sizeof(stream), NULL, 0), ERROR_SESSION_NOT_FOUND);
+    srs_lb_shm_claim_rtc(lb, "a:b");
+    EXPECT_TRUE(srs_lb_shm_rtc_taken(lb, "a:b", &deleted));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete(lb, token, NULL, &out));
+    EXPECT_FALSE(srs_lb_shm_rtc_find_delete_by_ufrag(lb, "a:b", &out));
+
     lb->vt->free(lb);
     srs_lb_shm_region_free(region);
 }

@@ -308,10 +308,7 @@ static srs_error_t read_workers(srs_config_t *cfg)
         srs_error_t err = read_int(name, "1", 1, SRS_CONFIG_MAX_WORKERS, &cfg->workers);
         if (err) return srs_error_wrap(err, "or auto");
     }
-    srs_error_t err;
-    if ((err = read_int("PROXY_SHM_ORIGINS", "1024", 16, 1 << 20, &cfg->shm_origins)) != srs_success) return err;
-    if ((err = read_int("PROXY_SHM_STREAMS", "16384", 16, 1 << 24, &cfg->shm_streams)) != srs_success) return err;
-    return read_int("PROXY_SHM_SESSIONS", "32768", 16, 1 << 24, &cfg->shm_sessions);
+    return srs_success;
 }
 
 /* HTTPS (TLS) listeners: off unless an address is given; then the PEM files are required. */
@@ -473,8 +470,7 @@ void srs_config_describe(const srs_config_t *cfg, char *buf, size_t size)
     describe_append(buf, size, ", PROXY_MAX_ORIGINS=%d, PROXY_LB_MAX_STREAMS=%d, PROXY_LB_MAX_SESSIONS=%d, PROXY_LB_PICK_IDLE=%s",
                     cfg->max_origins, cfg->lb_max_streams, cfg->lb_max_sessions,
                     duration_text(cfg->lb_pick_idle, t[0], sizeof(t[0])));
-    describe_append(buf, size, ", PROXY_WORKERS=%d, PROXY_SHM_ORIGINS=%d, PROXY_SHM_STREAMS=%d, PROXY_SHM_SESSIONS=%d",
-                    cfg->workers, cfg->shm_origins, cfg->shm_streams, cfg->shm_sessions);
+    describe_append(buf, size, ", PROXY_WORKERS=%d", cfg->workers);
     char h[2][80];
     describe_append(buf, size, ", PROXY_HTTPS_API=%s, PROXY_HTTPS_SERVER=%s, PROXY_HTTPS_CERT=%s, PROXY_HTTPS_KEY=%s",
                     listen_text(cfg->https_api_enabled, &cfg->https_api, h[0], sizeof(h[0])),

@@ -70,9 +70,6 @@ typedef struct {
     srs_utime_t lb_pick_idle;            /* PROXY_LB_PICK_IDLE, default 3600s: an unused sticky pick expires */
     /* Workers (srs_app_master.c): */
     int workers;                         /* PROXY_WORKERS, default 1 (one process, no master); a number 1..256 or "auto" (online CPUs) */
-    int shm_origins;                     /* PROXY_SHM_ORIGINS, default 1024: origins in the shared region (workers > 1, memory balancer) */
-    int shm_streams;                     /* PROXY_SHM_STREAMS, default 16384: sticky picks, and HLS streams, in the shared region */
-    int shm_sessions;                    /* PROXY_SHM_SESSIONS, default 32768: HLS sessions, and WebRTC sessions, in the shared region */
     /* HTTPS (srs_app_https.c): TLS listeners twin to the HTTP API and the HTTP stream server, off
      * by default; the certificate and key are re-read on SIGHUP. */
     bool https_api_enabled, https_server_enabled;

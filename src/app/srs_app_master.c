@@ -3,6 +3,7 @@
 #include "srs_core_context.h"
 #include "srs_core_log.h"
 #include "srs_kernel_prometheus.h"
+#include "srs_kernel_worker_relay.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,9 +44,53 @@ typedef struct {
 static master_block_t *block;
 static srs_lb_shm_region_t *lb_region;
 static int worker_index = -1;
+/* The inter-worker relay: the SRT directory (shared), and one AF_UNIX datagram socketpair per
+ * worker: [0] its receiving end (only it keeps that one), [1] the end every worker sends on. */
+static srs_srt_dir_t *srt_dir;
+static size_t srt_dir_bytes;
+static int relay_fds[SRS_CONFIG_MAX_WORKERS][2];
+static int relay_workers;
 
 int srs_worker_index(void) { return worker_index; }
 srs_lb_shm_region_t *srs_master_lb_region(void) { return lb_region; }
+srs_srt_dir_t *srs_master_srt_dir(void) { return worker_index >= 0 ? srt_dir : NULL; }
+int srs_master_workers(void) { return worker_index >= 0 ? relay_workers : 0; }
+int srs_master_relay_fd(int index) { return index >= 0 && index < relay_workers ? relay_fds[index][1] : -1; }
+int srs_master_relay_own_fd(void) { return worker_index >= 0 ? relay_fds[worker_index][0] : -1; }
+
+/* Before the fork: the SRT directory (room for every worker's PROXY_SRT_MAX_SESSIONS, twice, so
+ * probes stay short) and the sockets. */
+static srs_error_t open_relay(const srs_config_t *cfg, int n)
+{
+    uint64_t per = cfg->srt_max_sessions > 0 ? (uint64_t)cfg->srt_max_sessions : 10000;
+    uint64_t cap = 2 * per * (uint64_t)n;
+    if (cap > (1u << 22)) cap = 1u << 22;
+    srt_dir_bytes = srs_srt_dir_bytes((uint32_t)cap);
+    void *m = mmap(NULL, srt_dir_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return srs_error_new(ERROR_SYSTEM_NOMEM, "mmap %zu bytes for the SRT directory", srt_dir_bytes);
+    srt_dir = srs_srt_dir_init(m, (uint32_t)cap);
+    for (int i = 0; i < n; i++) {
+        if (socketpair(AF_UNIX, SOCK_DGRAM, 0, relay_fds[i]) < 0) {
+            return srs_error_new(ERROR_SYSTEM_IO, "socketpair for worker %d: %s", i, strerror(errno));
+        }
+        int size = 4 << 20;
+        setsockopt(relay_fds[i][0], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+        setsockopt(relay_fds[i][1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+        relay_workers = i + 1;
+    }
+    return srs_success;
+}
+
+static void close_relay(void)
+{
+    for (int i = 0; i < relay_workers; i++) {
+        close(relay_fds[i][0]);
+        close(relay_fds[i][1]);
+    }
+    relay_workers = 0;
+    if (srt_dir) munmap(srt_dir, srt_dir_bytes);
+    srt_dir = NULL;
+}
 
 srs_utime_t srs_master_backoff(srs_utime_t lived, srs_utime_t last_delay)
 {
@@ -70,6 +116,13 @@ static void become_worker(int index, pid_t master, const sigset_t *old_mask)
     if (getppid() != master) _exit(1);
     sigprocmask(SIG_SETMASK, old_mask, NULL);
     worker_index = index;
+    /* Only its own receiving end: the others' belong to them. */
+    for (int i = 0; i < relay_workers; i++) {
+        if (i != index) {
+            close(relay_fds[i][0]);
+            relay_fds[i][0] = -1;
+        }
+    }
     srs_random_after_fork();
     char label[16];
     snprintf(label, sizeof(label), "%d", index);
@@ -123,11 +176,16 @@ srs_error_t srs_master_run(const srs_config_t *cfg, int *worker, int *status)
     int n = cfg->workers;
     srs_error_t err = map_block(n);
     if (err) return err;
+    if ((err = open_relay(cfg, n)) != srs_success) return srs_error_wrap(err, "inter-worker relay");
     if (!cfg->lb_redis) {
-        srs_lb_shm_sizes_t sizes = {(uint32_t)cfg->shm_origins, (uint32_t)cfg->shm_streams, (uint32_t)cfg->shm_sessions};
+        /* The shared tables have the memory balancer's bounds (srs_lb_limits_t). */
+        srs_lb_limits_t limits = {(size_t)cfg->max_origins, (size_t)cfg->lb_max_streams, (size_t)cfg->lb_max_sessions, cfg->lb_pick_idle};
+        srs_lb_set_limits(&limits);
+        srs_lb_shm_sizes_t sizes;
+        if ((err = srs_lb_shm_sizes_from_limits(&sizes)) != srs_success) return srs_error_wrap(err, "shared region");
         if ((err = srs_lb_shm_region_new(&sizes, &lb_region)) != srs_success) return srs_error_wrap(err, "shared region");
-        srs_log_info("master: shared load balancer region of %zu bytes (origins %d, streams %d, sessions %d)",
-                     srs_lb_shm_region_bytes(lb_region), cfg->shm_origins, cfg->shm_streams, cfg->shm_sessions);
+        srs_log_info("master: shared load balancer region of %zu bytes (origins %u, picks %u, sessions %u per table)",
+                     srs_lb_shm_region_bytes(lb_region), sizes.origins, sizes.streams, sizes.sessions);
     }
 
     /* Signals are taken synchronously (sigtimedwait): no handler runs in the master. */
@@ -179,6 +237,9 @@ srs_error_t srs_master_run(const srs_config_t *cfg, int *worker, int *status)
             else snprintf(how, sizeof(how), "signal %d(%s)", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
             ws[i].pid = 0;
             __atomic_store_n(&block->pids[i], 0, __ATOMIC_RELAXED);
+            /* Its SRT sessions died with it (their origin sockets are gone): nobody forwards to it. */
+            size_t gone = srs_srt_dir_clear_worker(srt_dir, i);
+            if (gone) srs_log_info("master: worker %d held %zu SRT sessions, ended with it", i, gone);
             if (lived >= MASTER_STARTUP_WINDOW) any_healthy = true;
             if (quitting) {
                 if (!clean) failed = true;
@@ -243,6 +304,7 @@ srs_error_t srs_master_run(const srs_config_t *cfg, int *worker, int *status)
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
     srs_lb_shm_region_free(lb_region);
     lb_region = NULL;
+    close_relay();
     *status = failed ? 1 : 0;
     srs_log_info("master: all workers ended, exit %d", *status);
     return srs_success;

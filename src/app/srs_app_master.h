@@ -24,6 +24,7 @@
 #include "srs_app_config.h"
 #include "srs_app_lb_shm.h"
 #include "srs_kernel_strbuf.h"
+#include "srs_kernel_worker_relay.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,14 @@ srs_error_t srs_master_run(const srs_config_t *cfg, int *worker, int *status);
 int srs_worker_index(void);
 /* The region of the shared load balancer, or NULL (single process, or Redis). */
 srs_lb_shm_region_t *srs_master_lb_region(void);
+/* The inter-worker relay (srs_kernel_worker_relay.h), in a worker; NULL / 0 / -1 in a single
+ * process: the SRT directory, how many workers, the socket to send to worker index, and this
+ * worker's own receiving socket. */
+srs_srt_dir_t *srs_master_srt_dir(void);
+int srs_master_workers(void);
+int srs_master_relay_fd(int index);
+int srs_master_relay_own_fd(void);
+
 /* srs_proxy_worker_restarts_total and srs_proxy_workers (nothing in a single process). */
 void srs_master_render_metrics(srs_strbuf_t *out);
 

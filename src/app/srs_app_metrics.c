@@ -58,23 +58,23 @@ static void put_pick(void *ctx, const char *origin_id, uint64_t picks)
 
 typedef struct {
     const char *table[8];
-    uint64_t v[3][8];
+    uint64_t capacity[8];
     int n;
 } shm_rows_t;
 
 static void put_shm_table(void *ctx, const char *table, uint32_t entries, uint32_t capacity, uint64_t evictions)
 {
+    SRS_UNUSED(entries);
+    SRS_UNUSED(evictions);
     shm_rows_t *r = (shm_rows_t *)ctx;
     if (r->n == 8) return;
     r->table[r->n] = table;
-    r->v[0][r->n] = entries;
-    r->v[1][r->n] = capacity;
-    r->v[2][r->n] = evictions;
+    r->capacity[r->n] = capacity;
     r->n++;
 }
 
-/* PROXY_WORKERS > 1: the master's counters and the shared tables (every sample of a worker also
- * carries worker="<index>"). */
+/* PROXY_WORKERS > 1: the master's counters and the shared tables' capacities (every sample of a
+ * worker also carries worker="<index>"); their entries are srs_proxy_lb_entries. */
 static void render_workers(srs_proxy_t *p, srs_strbuf_t *out)
 {
     srs_master_render_metrics(out);
@@ -82,17 +82,11 @@ static void render_workers(srs_proxy_t *p, srs_strbuf_t *out)
     shm_rows_t r;
     memset(&r, 0, sizeof(r));
     srs_lb_shm_foreach_table(p->lb, put_shm_table, &r);
-    static const char *const names[3] = {"srs_proxy_shm_entries", "srs_proxy_shm_capacity", "srs_proxy_shm_evictions_total"};
-    static const char *const types[3] = {"gauge", "gauge", "counter"};
-    static const char *const helps[3] = {"Entries in each table of the workers' shared region.",
-                                         "Capacity of each table of the shared region (PROXY_SHM_*).",
-                                         "Entries evicted (least recently used) from a full shared table."};
-    for (int k = 0; k < 3; k++) {
-        srs_prom_family(out, names[k], types[k], helps[k]);
-        for (int i = 0; i < r.n; i++) {
-            const char *labels[] = {"table", r.table[i]};
-            srs_prom_sample_u64(out, names[k], labels, 1, r.v[k][i]);
-        }
+    srs_prom_family(out, "srs_proxy_shm_capacity", "gauge",
+                    "Capacity of each table of the shared region (PROXY_MAX_ORIGINS, PROXY_LB_MAX_STREAMS, PROXY_LB_MAX_SESSIONS).");
+    for (int i = 0; i < r.n; i++) {
+        const char *labels[] = {"table", r.table[i]};
+        srs_prom_sample_u64(out, "srs_proxy_shm_capacity", labels, 1, r.capacity[i]);
     }
 }
 
@@ -251,13 +245,22 @@ static void render_srt(srs_proxy_t *p, srs_strbuf_t *out)
         {"unknown_socket", s->drop_unknown_socket}, {"session_limit", s->drop_session_limit},
         {"send_to_origin", s->drop_send_to_origin}, {"send_to_client", s->drop_send_to_client},
         {"ip_session_limit", s->drop_ip_session_limit}, {"ip_handshake_limit", s->drop_ip_handshake_limit},
-        {"foreign_address", s->drop_foreign_address},
+        {"foreign_address", s->drop_foreign_address}, {"worker_relay", s->drop_worker_relay},
     };
     srs_prom_family(out, "srs_proxy_srt_dropped_packets_total", "counter", "UDP datagrams the SRT relay dropped, by reason.");
     for (size_t i = 0; i < SRS_ARRAY_SIZE(drops); i++) {
         const char *labels[] = {"reason", drops[i].reason};
         srs_prom_sample_u64(out, "srs_proxy_srt_dropped_packets_total", labels, 1, drops[i].n);
     }
+    /* PROXY_WORKERS > 1: datagrams for another worker's session, handed over or taken in. */
+    const char *relay_out[] = {"direction", "out"}, *relay_in[] = {"direction", "in"};
+    srs_prom_family(out, "srs_proxy_srt_worker_relayed_packets_total", "counter",
+                    "SRT datagrams relayed between workers: out, to the worker holding the session; in, from another worker.");
+    srs_prom_sample_u64(out, "srs_proxy_srt_worker_relayed_packets_total", relay_out, 1, s->worker_relayed_out);
+    srs_prom_sample_u64(out, "srs_proxy_srt_worker_relayed_packets_total", relay_in, 1, s->worker_relayed_in);
+    srs_prom_family(out, "srs_proxy_srt_worker_directory_misses_total", "counter",
+                    "SRT sessions left out of the workers' directory (full, or their origin socket id is another worker's).");
+    srs_prom_sample_u64(out, "srs_proxy_srt_worker_directory_misses_total", NULL, 0, s->worker_directory_full);
 }
 
 /* The load balancer's bounds (issue 15/21): table sizes of either balancer, what the bounds
@@ -268,6 +271,7 @@ static void render_lb_bounds(srs_proxy_t *p, srs_strbuf_t *out)
     srs_lb_memory_sizes_t m, r;
     srs_lb_memory_sizes(p->lb, &m);
     srs_lb_redis_sizes(p->lb, &r);
+    srs_lb_shm_sizes(p->lb, &m); /* workers: the shared tables, the same for every worker */
     struct { const char *table; size_t n; } tables[] = {
         {"picked", m.picked + r.picked}, {"hls_streams", m.hls_streams + r.hls_streams},
         {"hls_sessions", m.hls_sessions + r.hls_sessions}, {"rtc_sessions", m.rtc_sessions + r.rtc_sessions},

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_rtc_api.h"
+#include "srs_app_lb_shm.h"
 #include "srs_app_api.h"
 #include "srs_app_rtc_server.h"
 #include "srs_core_log.h"
@@ -281,6 +282,16 @@ static srs_error_t serve_offer(srs_proxy_t *p, srs_http_conn_t *c, srs_http_requ
             goto failed;
         }
         srs_error_t lerr = p->lb->vt->store_rtc(p->lb, stream_url, ufrag, answer_pwd);
+        if (!lerr && srs_lb_is_shm(p->lb) && location[0]) {
+            /* Workers: a DELETE may reach any of them (srs_lb_shm_rtc_find_delete). */
+            srs_lb_shm_rtc_delete_t d;
+            memset(&d, 0, sizeof(d));
+            snprintf(d.token, sizeof(d.token), "%s", token);
+            snprintf(d.origin_ip, sizeof(d.origin_ip), "%s", origin.ip);
+            d.origin_api_port = origin.api_port;
+            snprintf(d.origin_location, sizeof(d.origin_location), "%s", ans.location);
+            lerr = srs_lb_shm_rtc_set_delete(p->lb, ufrag, &d);
+        }
         if (lerr) {
             srs_log_warn("RTC session %s: %s", ufrag, srs_error_summary(lerr));
             srs_error_free(lerr);
@@ -324,7 +335,44 @@ typedef struct {
 } delete_copy_t;
 
 /* forward_auth: the client's Authorization goes to the origin (WHIP/WHEP); never the system
- * API's own token. */
+ * API's own token. d is our copy: nothing shared is touched across the origin round trip. */
+static srs_error_t delete_copied(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req, const delete_copy_t *d,
+                                 const char *why, bool forward_auth)
+{
+    /* Tell the origin (at its own Location), then end here whatever it says: the client is gone. */
+    int status = 200;
+    if (d->origin_location[0] && d->origin_api_port) {
+        srs_http_headers_t h = {0};
+        const char *auth = forward_auth ? srs_http_headers_get(&req->headers, "Authorization") : NULL;
+        if (auth) srs_http_headers_set(&h, "Authorization", auth);
+        srs_http_client_t *cli = NULL;
+        srs_error_t err = srs_http_client_do(d->origin_ip, d->origin_api_port, "DELETE", d->origin_location, &h, NULL, 0,
+                                             SRS_RTC_ORIGIN_CONNECT_TIMEOUT, SRS_RTC_ORIGIN_IO_TIMEOUT, &cli);
+        srs_http_headers_free(&h);
+        if (err) {
+            srs_log_limited(&signalling_log, SRS_LOG_WARN, "RTC DELETE %s at origin: %s", d->ufrag, srs_error_summary(err));
+            srs_error_free(err);
+        } else {
+            if (cli->res.status >= 200 && cli->res.status <= 299) status = cli->res.status;
+            srs_http_client_close(cli);
+        }
+    }
+    /* The same session only (keys are never reused; a new offer with these ufrags has another token).
+     * Held by another worker: mark it in the shared directory, its holder's sweeper ends it. */
+    srs_rtc_session_t *now = srs_rtc_server_find_by_ufrag(p->rtc, d->ufrag);
+    if (now && !strcmp(now->token, d->token)) {
+        srs_rtc_server_end_session(p->rtc, now, why);
+    } else if (srs_lb_shm_rtc_mark_deleted(p->lb, d->ufrag, d->token)) {
+        srs_log_limited(&signalling_log, SRS_LOG_INFO, "RTC session %s %s, held by another worker: marked to end", d->ufrag, why);
+    }
+
+    srs_http_headers_t rh = {0};
+    srs_api_add_cors(&rh);
+    srs_error_t err = srs_http_write_response(c, status, &rh, NULL, 0);
+    srs_http_headers_free(&rh);
+    return err;
+}
+
 static srs_error_t delete_session(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req,
                                   const srs_rtc_session_t *s, const char *why, bool forward_auth)
 {
@@ -335,34 +383,21 @@ static srs_error_t delete_session(srs_proxy_t *p, srs_http_conn_t *c, srs_http_r
     d.origin_api_port = s->origin_api_port;
     snprintf(d.origin_location, sizeof(d.origin_location), "%s", s->origin_location);
     s = NULL; /* not touched again: looked up by ufrag and token after the round trip */
+    return delete_copied(p, c, req, &d, why, forward_auth);
+}
 
-    /* Tell the origin (at its own Location), then end here whatever it says: the client is gone. */
-    int status = 200;
-    if (d.origin_location[0] && d.origin_api_port) {
-        srs_http_headers_t h = {0};
-        const char *auth = forward_auth ? srs_http_headers_get(&req->headers, "Authorization") : NULL;
-        if (auth) srs_http_headers_set(&h, "Authorization", auth);
-        srs_http_client_t *cli = NULL;
-        srs_error_t err = srs_http_client_do(d.origin_ip, d.origin_api_port, "DELETE", d.origin_location, &h, NULL, 0,
-                                             SRS_RTC_ORIGIN_CONNECT_TIMEOUT, SRS_RTC_ORIGIN_IO_TIMEOUT, &cli);
-        srs_http_headers_free(&h);
-        if (err) {
-            srs_log_limited(&signalling_log, SRS_LOG_WARN, "RTC DELETE %s at origin: %s", d.ufrag, srs_error_summary(err));
-            srs_error_free(err);
-        } else {
-            if (cli->res.status >= 200 && cli->res.status <= 299) status = cli->res.status;
-            srs_http_client_close(cli);
-        }
-    }
-    /* The same session only (keys are never reused; a new offer with these ufrags has another token). */
-    srs_rtc_session_t *now = srs_rtc_server_find_by_ufrag(p->rtc, d.ufrag);
-    if (now && !strcmp(now->token, d.token)) srs_rtc_server_end_session(p->rtc, now, why);
-
-    srs_http_headers_t rh = {0};
-    srs_api_add_cors(&rh);
-    srs_error_t err = srs_http_write_response(c, status, &rh, NULL, 0);
-    srs_http_headers_free(&rh);
-    return err;
+/* A session of another worker (PROXY_WORKERS > 1): what the DELETE needs is in the shared
+ * directory, copied out under its lock. */
+static srs_error_t delete_shared(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req,
+                                 const srs_lb_shm_rtc_delete_t *e, const char *why, bool forward_auth)
+{
+    delete_copy_t d;
+    snprintf(d.ufrag, sizeof(d.ufrag), "%s", e->ufrag);
+    snprintf(d.token, sizeof(d.token), "%s", e->token);
+    snprintf(d.origin_ip, sizeof(d.origin_ip), "%s", e->origin_ip);
+    d.origin_api_port = e->origin_api_port;
+    snprintf(d.origin_location, sizeof(d.origin_location), "%s", e->origin_location);
+    return delete_copied(p, c, req, &d, why, forward_auth);
 }
 
 /* DELETE by the session's own Location (which holds its token), or ?session=<ufrag> with that
@@ -372,10 +407,17 @@ static srs_error_t serve_delete(srs_proxy_t *p, srs_http_conn_t *c, srs_http_req
     srs_rtc_session_t *s = srs_rtc_server_find_by_location(p->rtc, req->target);
     if (s && !s->token[0]) s = NULL;
     char ufrag[SRS_RTC_UFRAG_MAX], token[SRS_RTC_TOKEN_SIZE + 8];
-    if (!s && srs_http_query_get(req->query, "session", ufrag, sizeof(ufrag)) &&
-        srs_http_query_get(req->query, SRS_RTC_TOKEN_PARAM, token, sizeof(token))) {
+    bool has_token = srs_http_query_get(req->query, SRS_RTC_TOKEN_PARAM, token, sizeof(token));
+    bool has_session = srs_http_query_get(req->query, "session", ufrag, sizeof(ufrag));
+    if (!s && has_session && has_token) {
         s = srs_rtc_server_find_by_ufrag(p->rtc, ufrag);
         if (s && (!s->token[0] || !token_equal(token, s->token))) s = NULL;
+    }
+    if (!s && has_token && srs_lb_is_shm(p->lb)) {
+        srs_lb_shm_rtc_delete_t e;
+        if (srs_lb_shm_rtc_find_delete(p->lb, token, has_session ? ufrag : NULL, &e)) {
+            return delete_shared(p, c, req, &e, "deleted by client", true);
+        }
     }
     if (!s) return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session for this Location"));
     return delete_session(p, c, req, s, "deleted by client", true);
@@ -384,7 +426,13 @@ static srs_error_t serve_delete(srs_proxy_t *p, srs_http_conn_t *c, srs_http_req
 srs_error_t srs_rtc_api_delete_by_ufrag(srs_proxy_t *p, srs_http_conn_t *c, srs_http_request_t *req, const char *ufrag)
 {
     srs_rtc_session_t *s = srs_rtc_server_find_by_ufrag(p->rtc, ufrag);
-    if (!s) return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session %s", ufrag));
+    if (!s) {
+        srs_lb_shm_rtc_delete_t e;
+        if (srs_lb_shm_rtc_find_delete_by_ufrag(p->lb, ufrag, &e)) {
+            return delete_shared(p, c, req, &e, "deleted through the system API", false);
+        }
+        return reply_error(c, 404, srs_error_new(ERROR_SESSION_NOT_FOUND, "no WebRTC session %s", ufrag));
+    }
     return delete_session(p, c, req, s, "deleted through the system API", false);
 }
 

@@ -414,11 +414,13 @@ static srs_error_t sweeper_cycle(void *arg)
         srs_map_iter_t it;
         for (srs_map_iter_init(&it, srv->table->by_ufrag); srs_map_iter_next(&it);) {
             srs_rtc_session_t *s = (srs_rtc_session_t *)it.value;
+            bool deleted = false;
             if (s->closing) {
                 srs_rtc_server_end_session(srv, s, "dtls alert or origin unreachable");
-            } else if (srs_lb_shm_rtc_taken(srv->lb, s->ufrag)) {
-                /* Another worker verified a binding for it: the client's flow goes there now. */
-                srs_rtc_server_end_session(srv, s, "taken by another worker");
+            } else if (srs_lb_shm_rtc_taken(srv->lb, s->ufrag, &deleted)) {
+                /* Another worker verified a binding for it (the client's flow goes there now), or
+                 * took its DELETE and told the origin already. */
+                srs_rtc_server_end_session(srv, s, deleted ? "deleted through another worker" : "taken by another worker");
             } else if (!s->to_origin_packets && srv->cfg->rtc_pending_timeout &&
                        now - s->created_at > srv->cfg->rtc_pending_timeout) {
                 /* Offered, never bound: a signalling-only flood must not hold sessions long. */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_app_srt_server.h"
+#include "srs_app_master.h"
+#include "srs_kernel_worker_relay.h"
 #include "srs_core_log.h"
 #include "srs_protocol_coroutine.h"
 #include "srs_protocol_st.h"
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* The largest datagram we relay; UDP cannot carry more. */
@@ -40,8 +43,15 @@ struct srs_srt_server_s {
     srs_coroutine_t *forwarder;
     srs_coroutine_t *sweeper;
 
+    /* PROXY_WORKERS > 1: the SRT directory and the relay to the other workers (NULL / -1 else). */
+    srs_srt_dir_t *dir;
+    int worker, workers;
+    st_netfd_t relay_in;                /* this worker's receiving socket */
+    srs_coroutine_t *relay;
+
     uint8_t rx[SRS_SRT_MAX_DATAGRAM];   /* client → origin */
     uint8_t fwd[SRS_SRT_MAX_DATAGRAM];  /* origin → client */
+    uint8_t relay_rx[SRS_WORKER_MSG_HEADER + SRS_SRT_MAX_DATAGRAM]; /* another worker → here */
 };
 
 /* Lines a peer can trigger are written at most a few times per interval. */
@@ -153,6 +163,7 @@ static void reject_session(srs_srt_server_t *srv, srs_srt_session_t *s, int reas
  * never started): only the sweeper and the server's free call this. */
 static void end_session(srs_srt_server_t *srv, srs_srt_session_t *s, const char *reason)
 {
+    if (srv->dir && s->origin_socket_id) srs_srt_dir_remove(srv->dir, s->origin_socket_id, srv->worker);
     srs_srt_table_remove(srv->table, s);
     if (s->origin_fd >= 0) {
         epoll_ctl(srv->udp.epfd, EPOLL_CTL_DEL, s->origin_fd, NULL);
@@ -500,11 +511,42 @@ static void on_listener_packet(srs_srt_server_t *srv, const uint8_t *data, size_
     }
 }
 
-static void relay_to_origin(srs_srt_server_t *srv, uint32_t dest, const uint8_t *data, size_t len,
+/* Another worker holds the session (PROXY_WORKERS > 1): hand the datagram to it, with the
+ * client's address. One sendmsg, no copy, no allocation; a full socket drops (counted). */
+static bool relay_to_worker(srs_srt_server_t *srv, uint32_t dest, const uint8_t *data, size_t len,
                             const struct sockaddr *from, socklen_t from_len)
+{
+    srs_addr_key_t caller, key;
+    int owner = srs_srt_dir_owner(srv->dir, dest, &caller);
+    if (owner < 0 || owner == srv->worker || owner >= srv->workers) return false;
+    if (!srs_addr_key_from(from, &key) || !srs_addr_key_equal(&key, &caller)) {
+        /* The owner would drop it too: save the trip. */
+        srv->stats.drop_foreign_address++;
+        log_drop("packet for a session of another worker from another address", from, from_len, NULL);
+        return true;
+    }
+    uint8_t hdr[SRS_WORKER_MSG_HEADER];
+    if (!srs_worker_msg_header(hdr, SRS_WORKER_MSG_SRT, from)) return false;
+    struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
+    struct msghdr msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    if (sendmsg(srs_master_relay_fd(owner), &msg, MSG_DONTWAIT) < 0) {
+        srv->stats.drop_worker_relay++;
+        return true;
+    }
+    srv->stats.worker_relayed_out++;
+    return true;
+}
+
+static void relay_to_origin(srs_srt_server_t *srv, uint32_t dest, const uint8_t *data, size_t len,
+                            const struct sockaddr *from, socklen_t from_len, bool relayed)
 {
     srs_srt_session_t *s = srs_srt_table_by_origin_id(srv->table, dest);
     if (!s) {
+        /* Never relayed twice: a datagram from another worker is for us or for nobody. */
+        if (!relayed && srv->dir && relay_to_worker(srv, dest, data, len, from, from_len)) return;
         srv->stats.drop_unknown_socket++;
         log_drop("packet for an unknown socket id", from, from_len, NULL);
         return;
@@ -546,7 +588,7 @@ static void on_client_packet(srs_srt_server_t *srv, const uint8_t *data, size_t 
         return;
     }
     uint32_t dest = srs_srt_dest_socket_id(data, len);
-    if (dest) relay_to_origin(srv, dest, data, len, from, from_len);
+    if (dest) relay_to_origin(srv, dest, data, len, from, from_len, false);
     else on_listener_packet(srv, data, len, from, from_len);
 }
 
@@ -567,6 +609,42 @@ static srs_error_t mux_cycle(void *arg)
             continue;
         }
         on_client_packet(srv, srv->rx, (size_t)n, (struct sockaddr *)&from, (socklen_t)from_len);
+        if (++burst >= SRS_SRT_YIELD_EVERY) {
+            burst = 0;
+            srs_error_t err = srs_st_usleep(0);
+            if (err) return err;
+        }
+    }
+}
+
+/* Datagrams other workers received for our sessions ("srt-relay"): handled as if our listener
+ * had received them (the same address check); only data and control for a socket id, never a
+ * handshake. */
+static srs_error_t relay_cycle(void *arg)
+{
+    srs_srt_server_t *srv = (srs_srt_server_t *)arg;
+    int burst = 0;
+    for (;;) {
+        srs_coroutine_set_state(SRS_CO_WAIT_READ);
+        int n = (int)st_read(srv->relay_in, srv->relay_rx, sizeof(srv->relay_rx), ST_UTIME_NO_TIMEOUT);
+        srs_coroutine_set_state(SRS_CO_RUNNABLE);
+        if (n < 0) {
+            if (errno == EINTR) return srs_error_new(ERROR_SYSTEM_INTERRUPTED, "srt relay interrupted");
+            srs_log_limited(&socket_log, SRS_LOG_WARN, "SRT relay from workers: %s", strerror(errno));
+            continue;
+        }
+        uint8_t kind = 0;
+        struct sockaddr_storage from;
+        socklen_t from_len = 0;
+        const uint8_t *payload = NULL;
+        size_t len = 0;
+        if (!srs_worker_msg_decode(srv->relay_rx, (size_t)n, &kind, &from, &from_len, &payload, &len) ||
+            kind != SRS_WORKER_MSG_SRT || !srs_srt_is_packet(payload, len) || !srs_srt_dest_socket_id(payload, len)) {
+            srv->stats.drop_malformed++;
+            continue;
+        }
+        srv->stats.worker_relayed_in++;
+        relay_to_origin(srv, srs_srt_dest_socket_id(payload, len), payload, len, (struct sockaddr *)&from, from_len, true);
         if (++burst >= SRS_SRT_YIELD_EVERY) {
             burst = 0;
             srs_error_t err = srs_st_usleep(0);
@@ -617,6 +695,12 @@ static void on_origin_handshake(srs_srt_server_t *srv, srs_srt_session_t *s, con
     answer_client(srv, s, data, len);
     s->state = SRS_SRT_SESSION_ESTABLISHED;
     srv->stats.sessions_established++;
+    /* Workers: the caller's datagrams may land on another worker after a restart; it finds us here. */
+    if (srv->dir && !srs_srt_dir_put(srv->dir, s->origin_socket_id, srv->worker, &s->peer_key)) {
+        srv->stats.worker_directory_full++;
+        srs_log_limited(&session_log, SRS_LOG_WARN, "SRT session [%s]: not in the workers' directory (full, or its "
+                        "origin socket id is another worker's): only this worker relays it", s->cid.id);
+    }
     srs_log_info("SRT session [%s] established: origin %s:%d socket=%u, client socket=%u", s->cid.id, s->origin_ip,
                  s->origin_port, s->origin_socket_id, s->client_socket_id);
     st_cond_signal(s->wakeup);
@@ -755,6 +839,22 @@ srs_error_t srs_srt_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_srt_
         return err;
     }
 
+    srv->dir = srs_master_srt_dir();
+    srv->worker = srs_worker_index();
+    srv->workers = srs_master_workers();
+    if (srv->dir && srs_master_relay_own_fd() >= 0) {
+        srv->relay_in = st_netfd_open_socket(srs_master_relay_own_fd());
+        if (!srv->relay_in) {
+            srs_srt_server_free(srv);
+            return srs_error_new(ERROR_SYSTEM_IO, "SRT relay socket: %s", strerror(errno));
+        }
+        if ((err = start_coroutine("srt-relay", relay_cycle, srv, &srv->relay)) != srs_success) {
+            srs_srt_server_free(srv);
+            return err;
+        }
+    } else {
+        srv->dir = NULL;
+    }
     if ((err = start_coroutine("srt-mux", mux_cycle, srv, &srv->mux)) != srs_success ||
         (err = start_coroutine("srt-forwarder", forwarder_cycle, srv, &srv->forwarder)) != srs_success ||
         (err = start_coroutine("srt-sweeper", sweeper_cycle, srv, &srv->sweeper)) != srs_success) {
@@ -770,6 +870,9 @@ srs_error_t srs_srt_server_start(const srs_config_t *cfg, srs_lb_t *lb, srs_srt_
 void srs_srt_server_free(srs_srt_server_t *srv)
 {
     if (!srv) return;
+    srs_coroutine_free(srv->relay);
+    /* The socket is the master's (a restarted worker gets it again): not closed here. */
+    if (srv->relay_in) st_netfd_free(srv->relay_in);
     srs_coroutine_free(srv->mux);
     srs_coroutine_free(srv->forwarder);
     srs_coroutine_free(srv->sweeper);

@@ -51,6 +51,11 @@ typedef struct {
     uint64_t drop_foreign_address;    /* a packet naming a session, not from the session's address */
     uint64_t drop_send_to_origin;     /* origin socket full or failing */
     uint64_t drop_send_to_client;     /* listener send buffer full */
+    /* PROXY_WORKERS > 1: datagrams for a session of another worker (see srs_kernel_worker_relay.h). */
+    uint64_t worker_relayed_out;      /* handed to the worker holding the session */
+    uint64_t worker_relayed_in;       /* received from another worker */
+    uint64_t drop_worker_relay;       /* the other worker's socket full or failing */
+    uint64_t worker_directory_full;   /* sessions not in the directory (full, or an id of another worker's) */
 } srs_srt_stats_t;
 
 typedef struct srs_srt_server_s srs_srt_server_t;

@@ -17,15 +17,17 @@ typedef struct {
     uint32_t hash;
     int64_t last_use;
     int32_t owner;
-    uint32_t mark;      /* repair scratch */
-    char key[];         /* key_max bytes, then value_size bytes */
+    uint16_t mark;      /* repair scratch */
+    uint16_t live;      /* linked into a chain (for the eviction sample) */
+    char key[];         /* at offset 24: values stay 8-byte aligned (key_max is a multiple of 8) */         /* key_max bytes, then value_size bytes */
 } shm_node_t;
 
 struct srs_shm_table_s {
     pthread_mutex_t mu;
     uint32_t magic, capacity, key_max, value_size, stride;
     uint32_t count;         /* live entries */
-    uint32_t hw;            /* nodes [0, hw) have been used */
+    uint32_t hw;            /* nodes [0, hw) have been used; there are capacity + 1 nodes, so a
+                             * replace always has a spare node and never evicts another key */
     int32_t free_head;      /* node index + 1, 0 = empty */
     uint32_t evict_cursor;
     uint64_t seed;
@@ -42,7 +44,7 @@ size_t srs_shm_table_bytes(uint32_t capacity, uint32_t key_max, uint32_t value_s
 {
     size_t head = ALIGN_UP(sizeof(srs_shm_table_t), 64);
     size_t buckets = ALIGN_UP((size_t)capacity * sizeof(int32_t), 64);
-    return ALIGN_UP(head + buckets + (size_t)capacity * node_stride(key_max, value_size), 64);
+    return ALIGN_UP(head + buckets + ((size_t)capacity + 1) * node_stride(key_max, value_size), 64);
 }
 
 static int32_t *buckets(const srs_shm_table_t *t) { return (int32_t *)((char *)t + t->buckets_off); }
@@ -107,6 +109,7 @@ static void repair(srs_shm_table_t *t)
     t->free_head = 0;
     for (uint32_t i = t->hw; i-- > 0;) {
         shm_node_t *n = node(t, (int32_t)i);
+        n->live = (uint16_t)(n->mark ? 1 : 0);
         if (n->mark) continue;
         n->next = t->free_head;
         t->free_head = (int32_t)i + 1;
@@ -153,6 +156,7 @@ static void publish(int32_t *link, int32_t value)
 static void free_node(srs_shm_table_t *t, int32_t idx)
 {
     shm_node_t *n = node(t, idx);
+    n->live = 0;
     n->next = t->free_head;
     t->free_head = idx + 1;
 }
@@ -165,36 +169,40 @@ static void unlink_at(srs_shm_table_t *t, int32_t *link)
     free_node(t, idx);
 }
 
-/* The least recently used of a sample of live nodes (a full table has every node live). */
+/* The least recently used of a sample of live nodes (at most one node is free when full). */
 static void evict_one(srs_shm_table_t *t)
 {
     int32_t victim = -1;
     int64_t oldest = INT64_MAX;
-    for (int i = 0; i < SHM_EVICT_SAMPLE && i < (int)t->capacity; i++) {
-        int32_t idx = (int32_t)(t->evict_cursor++ % t->capacity);
+    uint32_t nodes = t->capacity + 1;
+    for (uint32_t i = 0; i < SHM_EVICT_SAMPLE && i < nodes; i++) {
+        int32_t idx = (int32_t)(t->evict_cursor++ % nodes);
+        if ((uint32_t)idx >= t->hw) continue;
         shm_node_t *n = node(t, idx);
-        if (n->last_use < oldest) {
+        if (n->live && n->last_use < oldest) {
             oldest = n->last_use;
             victim = idx;
         }
     }
     if (victim < 0) return;
     int32_t *link = find_link(t, node(t, victim)->key, node(t, victim)->hash);
-    if (link) {
+    if (link && *link - 1 == victim) {
         unlink_at(t, link);
         t->evictions++;
     }
 }
 
-static int32_t alloc_node(srs_shm_table_t *t)
+/* A free node; a new key in a full table first evicts one. */
+static int32_t alloc_node(srs_shm_table_t *t, bool new_key)
 {
-    if (!t->free_head && t->hw == t->capacity) evict_one(t);
+    if (new_key && t->count >= t->capacity) evict_one(t);
+    if (new_key && t->count >= t->capacity) return -1;
     if (t->free_head) {
         int32_t idx = t->free_head - 1;
         t->free_head = node(t, idx)->next;
         return idx;
     }
-    if (t->hw < t->capacity) return (int32_t)t->hw++;
+    if (t->hw < t->capacity + 1) return (int32_t)t->hw++;
     return -1;
 }
 
@@ -222,7 +230,7 @@ srs_error_t srs_shm_table_put(srs_shm_table_t *t, const char *key, const void *v
     size_t len = strlen(key);
     if (len >= t->key_max) return srs_error_new(ERROR_SYSTEM_LIMIT, "key of %zu bytes, max %u", len, t->key_max - 1);
     uint32_t hash = key_hash(t, key);
-    int32_t idx = alloc_node(t);
+    int32_t idx = alloc_node(t, find_link(t, key, hash) == NULL);
     if (idx < 0) return srs_error_new(ERROR_SYSTEM_LIMIT, "shm table full");
     /* Written in full while unreachable. */
     shm_node_t *n = node(t, idx);
@@ -237,12 +245,14 @@ srs_error_t srs_shm_table_put(srs_shm_table_t *t, const char *key, const void *v
         /* Swap the new node in for the old one: one store. */
         int32_t old = *link - 1;
         n->next = node(t, old)->next;
+        n->live = 1;
         publish(link, idx + 1);
         free_node(t, old);
         return srs_success;
     }
     int32_t *head = &buckets(t)[hash % t->capacity];
     n->next = *head;
+    n->live = 1;
     publish(head, idx + 1);
     t->count++;
     return srs_success;
@@ -318,7 +328,7 @@ uint64_t srs_shm_table_recoveries(const srs_shm_table_t *t) { return __atomic_lo
 bool srs_shm_table_check(srs_shm_table_t *t)
 {
     srs_shm_table_lock(t);
-    bool ok = t->magic == SHM_TABLE_MAGIC && t->hw <= t->capacity;
+    bool ok = t->magic == SHM_TABLE_MAGIC && t->hw <= t->capacity + 1 && t->count <= t->capacity;
     for (uint32_t i = 0; ok && i < t->hw; i++) node(t, (int32_t)i)->mark = 0;
     uint32_t live = 0, free_n = 0;
     int32_t *b = buckets(t);

@@ -52,6 +52,7 @@ async def consume(track, result, key, until):
         except Exception:
             break
         result[key] += 1
+        result["last_" + key + "_at"] = time.time()
         if key == "video_frames":
             result["width"], result["height"] = frame.width, frame.height
 

@@ -89,7 +89,7 @@ def test_heartbeat_to_one_worker_is_known_to_all(workers):
             assert status == 200 and body["code"] == 0, body
         for text in metrics_by_worker(p, workers).values():
             assert sample(text, "srs_proxy_origins") == 4, text
-            assert sample(text, "srs_proxy_shm_entries", 'table="origins",') == 4
+            assert sample(text, "srs_proxy_lb_entries", 'table="origins",') == 4
         for _ in range(30):
             status, body = http_json(p.port("SYSTEM_API"), "GET", "/api/v1/origins")
             assert status == 200 and len(body["origins"]) == 4, body
@@ -248,3 +248,197 @@ def test_invalid_workers_refused():
     p = Proxy({"PROXY_WORKERS": "many"}, wait=False)
     assert p.proc.wait(10) != 0
     assert "PROXY_WORKERS" in p.output()
+
+
+def whep_offer(p):
+    from rtc_peers import make_offer
+    ufrag = "c%s" % os.urandom(3).hex()
+    status, headers, body = http_request(p.port("HTTP_API"), "POST", "/rtc/v1/whep/?app=live&stream=livestream",
+                                         make_offer(ufrag), {"Content-Type": "application/sdp"})
+    assert status == 201, body
+    return headers["location"]
+
+
+def rtc_sessions_by_worker(p, workers):
+    return {w: sample(t, "srs_proxy_rtc_sessions") for w, t in metrics_by_worker(p, workers).items()}
+
+
+def test_whep_delete_on_any_worker_ends_the_session_everywhere():
+    """WHEP sessions signalled on whichever worker took each offer, then DELETEd each through a
+    fresh connection (so some land on another worker than the session's): every DELETE is 200,
+    the origin gets each one at its own Location, and no worker keeps any session. A DELETE with a
+    wrong token is 404 on every worker; the system API's DELETE works from any worker too."""
+    from rtc_peers import FakeRtcOrigin
+    origin = FakeRtcOrigin()
+    p = start_proxy(2, {"PROXY_RTC_MAX_SESSIONS_PER_IP": "0"})
+    try:
+        origin.register(p)
+        n = 12
+        locations = [whep_offer(p) for _ in range(n)]
+        assert sum(rtc_sessions_by_worker(p, 2).values()) == n
+        # An attacker with a session's Location but another token: 404 whichever worker answers.
+        for loc in locations[:4]:
+            forged = re.sub(r"proxy_token=[0-9a-f]{32}", "proxy_token=" + "0" * 32, loc)
+            for _ in range(4):
+                status, _, _ = http_request(p.port("HTTP_API"), "DELETE", forged)
+                assert status == 404
+            half = re.sub(r"(proxy_token=[0-9a-f]{16})[0-9a-f]{16}", r"\g<1>" + "f" * 16, loc)
+            status, _, _ = http_request(p.port("HTTP_API"), "DELETE", half)
+            assert status == 404
+        for loc in locations[:-1]:
+            status, _, _ = http_request(p.port("HTTP_API"), "DELETE", loc)
+            assert status == 200, loc
+        # The last one through the system API (by ufrag), also from whichever worker answers,
+        # once the holders' sweepers (every 0.5 s) ended the others.
+        deadline = time.time() + 5
+        while time.time() < deadline and sum(rtc_sessions_by_worker(p, 2).values()) != 1:
+            time.sleep(0.1)
+        assert sum(rtc_sessions_by_worker(p, 2).values()) == 1
+        deadline = time.time() + 5
+        ufrag = None
+        while time.time() < deadline and not ufrag:
+            status, body = http_json(p.port("SYSTEM_API"), "GET", "/api/v1/sessions")
+            ufrag = body["sessions"][0]["ufrag"] if status == 200 and body["sessions"] else None
+        assert ufrag
+        status, _ = http_json(p.port("SYSTEM_API"), "DELETE", "/api/v1/sessions?ufrag=%s" % ufrag)
+        assert status == 200
+        deadline = time.time() + 5
+        while time.time() < deadline and sum(rtc_sessions_by_worker(p, 2).values()):
+            time.sleep(0.1)
+        assert sum(rtc_sessions_by_worker(p, 2).values()) == 0, p.output()[-3000:]
+        # Each DELETE reached the origin once, and some went through another worker.
+        assert len(origin.deletes) == n, origin.deletes
+        out = p.output()
+        assert "held by another worker: marked to end" in out, out[-3000:]
+        assert "reason=deleted through another worker" in out, out[-3000:]
+        # Deleted sessions are not adopted any more: a second DELETE of each is 404 everywhere.
+        for loc in locations[:3]:
+            status, _, _ = http_request(p.port("HTTP_API"), "DELETE", loc)
+            assert status == 404
+    finally:
+        origin.close()
+        stop_clean(p)
+
+
+def srt_sessions_by_worker(p, workers):
+    return {w: sample(t, "srs_proxy_srt_sessions") for w, t in metrics_by_worker(p, workers).items()}
+
+
+def worker_pid(p, index, workers):
+    """The pid of worker `index`, from the master's children and the workers' own logs."""
+    for m in re.finditer(r"master: worker (\d+) started, pid (\d+)", p.output()):
+        if int(m.group(1)) == index and int(m.group(2)) in children(p.proc.pid):
+            return int(m.group(2))
+    return None
+
+
+def test_srt_publisher_and_player_survive_another_worker_killed(tmp_path):
+    """SRT with 3 workers: a publisher and a player (ffmpeg, libsrt) through the proxy; a worker
+    that holds neither session is SIGKILLed and restarted. The kernel spreads the UDP flows again
+    when the listener group changes, so a caller's datagrams can land on a worker that does not
+    hold its session: that worker hands them to the holder (the shared SRT directory and the
+    workers' AF_UNIX sockets), which answers from the same port. The player plays to the end."""
+    from test_srt import SrtOrigin, check_played, publish, srt_url
+    p = start_proxy(3)
+    origin = SrtOrigin(p, "vid-srt-workers")
+    pub = publish(srt_url(p, "#!::r=live/livestream,m=publish"), 40)
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline and sum(v or 0 for v in srt_sessions_by_worker(p, 3).values()) < 1:
+            time.sleep(0.2)
+        out = str(tmp_path / "play.ts")
+        result = {}
+
+        def play():
+            t0 = time.time()
+            result["r"] = subprocess.run(["ffmpeg", "-v", "error", "-y", "-i",
+                                          srt_url(p, "#!::r=live/livestream,m=request"), "-t", "14", "-c", "copy",
+                                          "-f", "mpegts", out], capture_output=True, text=True, timeout=60)
+            result["took"] = time.time() - t0
+        player = threading.Thread(target=play)
+        player.start()
+        deadline = time.time() + 10
+        while time.time() < deadline and sum(v or 0 for v in srt_sessions_by_worker(p, 3).values()) < 2:
+            time.sleep(0.2)
+        held = srt_sessions_by_worker(p, 3)
+        assert sum(held.values()) == 2, held
+        idle = [w for w, n in held.items() if not n][0]
+
+        def relayed(direction):
+            return sum(sample(t, "srs_proxy_srt_worker_relayed_packets_total", 'direction="%s",' % direction) or 0
+                       for t in metrics_by_worker(p, 3).values())
+        # Whether a flow moves depends on where the kernel puts the new socket in the group: kill
+        # the idle worker again (at most 3 times) until some datagrams took the relay.
+        time.sleep(2)
+        kills = 0
+        while kills < 3:
+            victim = worker_pid(p, idle, 3)
+            assert victim, p.output()[-3000:]
+            os.kill(victim, signal.SIGKILL)
+            kills += 1
+            deadline = time.time() + 2
+            while time.time() < deadline and (len(children(p.proc.pid)) < 3 or victim in children(p.proc.pid)):
+                time.sleep(0.05)
+            assert len(children(p.proc.pid)) == 3 and victim not in children(p.proc.pid)
+            time.sleep(1.5)
+            if relayed("in") > 0:
+                break
+        player.join(70)
+        r = result["r"]
+        assert r.returncode == 0, r.stderr
+        check_played(out)
+        assert result["took"] < 30, result
+        # The publisher's session went on all along, on the same worker.
+        texts = metrics_by_worker(p, 3)
+        assert pub.poll() is None, pub.stderr.read().decode()
+        assert texts
+        # Datagrams took the relay between living workers, and the sessions went on.
+        assert relayed("in") > 0 and relayed("in") <= relayed("out"), (kills, p.output()[-3000:])
+        assert "reason=idle timeout" not in p.output()
+    finally:
+        pub.kill()
+        pub.wait()
+        origin.stop()
+        stop_clean(p)
+
+
+def test_aiortc_player_resumes_after_its_worker_is_killed():
+    """An aiortc player through two workers; the worker holding its session is SIGKILLed. The
+    player's next consent check reaches a living worker, which adopts the session from the shared
+    directory (no new offer): video keeps coming until the end, and the DELETE at the end (on
+    whichever worker takes it) is 200."""
+    if subprocess.run(["/usr/bin/python3", "-c", "import aiortc"], capture_output=True).returncode:
+        pytest.skip("python3-aiortc is not installed")
+    import json
+    p = start_proxy(2)
+    o = RtcOrigin(p)
+    try:
+        script = os.path.join(os.path.dirname(__file__), "aiortc_whep.py")
+        player = subprocess.Popen(["/usr/bin/python3", script, proxy_whep_url(p, scheme="http"), "24"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 10
+        holder = None
+        while time.time() < deadline and holder is None:
+            held = {w: n for w, n in rtc_sessions_by_worker(p, 2).items() if n}
+            holder = list(held)[0] if len(held) == 1 else None
+            time.sleep(0.3)
+        assert holder is not None, p.output()[-3000:]
+        time.sleep(3)
+        victim = worker_pid(p, holder, 2)
+        assert victim, p.output()[-3000:]
+        os.kill(victim, signal.SIGKILL)
+        killed_at = time.time()
+        out, err = player.communicate(timeout=60)
+        lines = [l for l in out.splitlines() if l.startswith("{")]
+        assert player.returncode == 0 and lines, out + err
+        r = json.loads(lines[-1])
+        assert r["status"] == 201, r
+        # Frames came long after the kill: the session resumed on a living worker.
+        assert r.get("last_video_frames_at", 0) > killed_at + 8, (r, killed_at)
+        assert r["delete_status"] == 200, r
+        log = p.output()
+        assert "found in the load balancer" in log, log[-3000:]
+        assert "died (signal 9(Killed))" in log
+    finally:
+        o.stop_checked()
+        stop_clean(p)
