@@ -4,6 +4,7 @@ balancer in shared memory. What one worker learns (an origin's heartbeat, a stic
 session) every worker knows; WebRTC media follows the flow to whichever worker the kernel hashes
 it to; a killed worker is back within a second and its viewers resume on their next consent
 check; SIGTERM to the master ends everything with 0 and no orphan."""
+import json
 import os
 import re
 import signal
@@ -216,6 +217,47 @@ def test_rtmp_publisher_and_flv_players_on_other_workers():
             publisher.kill()
             publisher.wait()
         o.stop()
+        stop_clean(p)
+
+
+def test_flv_and_hls_players_on_any_worker_reach_the_stream_s_one_origin():
+    """Two origins: a stream's sticky pick and its HLS session are in the shared region, so FLV
+    players and HLS segment requests on fresh connections (spread over both workers) all reach the
+    origin that the stream's first request picked."""
+    from http_peers import FakeHttpOrigin
+    p = start_proxy(2)
+    origins = [FakeHttpOrigin("a"), FakeHttpOrigin("b")]
+    try:
+        for o in origins:
+            status, _ = http_json(p.port("SYSTEM_API"), "POST", "/api/v1/srs/register", json.dumps(o.heartbeat()))
+            assert status == 200
+        served = set()
+        for _ in range(12):
+            status, headers, _ = http_request(p.port("HTTP_SERVER"), "GET", "/live/sticky.flv")
+            assert status == 200
+            served.add(headers.get("x-origin"))
+        assert len(served) == 1, served
+
+        status, _, master = http_request(p.port("HTTP_SERVER"), "GET", "/live/s.m3u8")
+        assert status == 200, master
+        m = re.search(r"^(/live/s\.m3u8\?\S*spbhid=\w+)$", master.decode(), re.M)
+        assert m, master
+        for _ in range(6):
+            status, _, playlist = http_request(p.port("HTTP_SERVER"), "GET", m.group(1))
+            assert status == 200, playlist
+            segments = [l for l in playlist.decode().splitlines() if ".ts?" in l]
+            assert segments, playlist
+            for seg in segments[:2]:
+                seg = seg if seg.startswith("/") else "/live/" + seg  # relative to the playlist
+                status, _, body = http_request(p.port("HTTP_SERVER"), "GET", seg)
+                assert status == 200, (seg, body)
+        hls_origins = [o.name for o in origins if any(".m3u8" in r or ".ts" in r for r, _ in o.requests)]
+        assert len(hls_origins) == 1, [(o.name, [r for r, _ in o.requests]) for o in origins]
+        # The requests really were spread over both workers.
+        assert len(metrics_by_worker(p, 2)) == 2
+    finally:
+        for o in origins:
+            o.close()
         stop_clean(p)
 
 
