@@ -30,15 +30,19 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-/* FNV-1a, with the offset basis mixed with the map's seed. */
-static uint64_t map_hash(const srs_map_t *m, const char *key)
+uint64_t srs_hash_string(uint64_t seed, const char *key)
 {
-    uint64_t h = 0xcbf29ce484222325ULL ^ m->seed;
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
     for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
         h ^= *p;
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+static uint64_t map_hash(const srs_map_t *m, const char *key)
+{
+    return srs_hash_string(m->seed, key);
 }
 
 srs_map_t *srs_map_new(void)

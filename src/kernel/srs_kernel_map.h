@@ -14,6 +14,9 @@ typedef struct srs_map_s srs_map_t;
 typedef struct srs_map_entry_s srs_map_entry_t;
 
 srs_map_t *srs_map_new(void);
+/* FNV-1a 64 over a NUL-terminated key, its offset basis mixed with a seed from getrandom, so
+ * keys a peer chooses cannot be aimed at one bucket; shared by every string-keyed table. */
+uint64_t srs_hash_string(uint64_t seed, const char *key);
 /* Frees the map and its key copies, not the values. NULL is harmless. */
 void srs_map_free(srs_map_t *m);
 

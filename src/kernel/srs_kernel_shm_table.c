@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "srs_kernel_shm_table.h"
 #include "srs_core_context.h"
+#include "srs_kernel_map.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -70,22 +71,17 @@ srs_error_t srs_shm_table_init(void *mem, uint32_t capacity, uint32_t key_max, u
     t->key_max = key_max;
     t->value_size = value_size;
     t->stride = (uint32_t)node_stride(key_max, value_size);
-    t->seed = srs_random_u64();
+    srs_random_bytes(&t->seed, sizeof(t->seed)); /* getrandom: peers cannot predict it */
     t->buckets_off = ALIGN_UP(sizeof(srs_shm_table_t), 64);
     t->nodes_off = t->buckets_off + ALIGN_UP((size_t)capacity * sizeof(int32_t), 64);
     *out = t;
     return srs_success;
 }
 
-/* FNV-1a 64 with a per-table random seed, so that keys a peer chooses cannot be made to collide
- * on purpose without knowing it. */
+/* Seeded per table (srs_hash_string), folded to 32 bits. */
 static uint32_t key_hash(const srs_shm_table_t *t, const char *key)
 {
-    uint64_t h = 1469598103934665603ull ^ t->seed;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ull;
-    }
+    uint64_t h = srs_hash_string(t->seed, key);
     h ^= h >> 29;
     return (uint32_t)(h ^ (h >> 32));
 }
